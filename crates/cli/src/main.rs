@@ -1,0 +1,52 @@
+//! The `clickwire` binary: a thin shell that parses the command line and hands off to the
+//! library crates. Every command lives in its own module.
+
+mod admin;
+mod baseline;
+mod loadgen;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// clickwire — a self-hosted, first-party event gateway.
+#[derive(Debug, Parser)]
+#[command(name = "clickwire", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (embedded SQLite store in ./data by default).
+    Serve(serve::ServeArgs),
+    /// Manage tenants in a data directory.
+    #[command(subcommand)]
+    Tenant(admin::TenantCommand),
+    /// Manage API keys in a data directory.
+    #[command(subcommand)]
+    Key(admin::KeyCommand),
+    /// Post realistic events at a server and report events/s and latency percentiles.
+    Loadgen(loadgen::LoadgenArgs),
+    /// Benchmark baseline: a bare axum handler that only parses the JSON of each request.
+    #[command(hide = true)]
+    Baseline(baseline::BaselineArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Tenant(cmd) => admin::run_tenant(cmd),
+        Command::Key(cmd) => admin::run_key(cmd),
+        Command::Loadgen(args) => loadgen::run(args),
+        Command::Baseline(args) => baseline::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

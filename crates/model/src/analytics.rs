@@ -1,0 +1,67 @@
+//! The analytics column mapping of the contract (one index, 20 blobs, 20 doubles) as plain
+//! values, so any analytics sink can write them.
+//!
+//! Multi-field blobs join their parts with `|`, keeping empty parts (`"pageview|"`); a `|`
+//! inside a part is written as `%7C` so the columns still split correctly. Identity-derived
+//! blobs read these keys of an identify event's `identity` object (string or number values):
+//!
+//! | blob | identity keys |
+//! |---|---|
+//! | blob12 | `hashedPhone`, else `phoneHash` |
+//! | blob13 | `customerId` `accountId` `userId` `crmContactId` `orderId` |
+//! | blob14 | `clickstreamId` `referringClickstreamId` |
+//! | blob15 | `maid` `maidType` |
+//! | blob16 | `googleId` `fbId` `linkedinId` `appleId` |
+//!
+//! blob18 (click ids) and blob19 (UTMs) come from the page URL's query string; for a key
+//! the URL lacks, an identify event's `identity` may supply it under the same name
+//! (e.g. `identity.gclid`, `identity.utm_source`), which covers server-side identifies
+//! that have no URL.
+
+mod blobs;
+mod doubles;
+mod identity;
+mod join;
+mod query;
+
+use serde::Serialize;
+
+use crate::event::Event;
+
+/// One analytics data point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalyticsRow {
+    /// The tenant (the contract's clientId).
+    pub index1: String,
+    /// blob1..blob20; empty string where unknown.
+    pub blobs: [String; 20],
+    /// double1..double20; `None` where unknown.
+    pub doubles: [Option<f64>; 20],
+}
+
+/// Facts the server knows that are not in the event (filled by enrichment).
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsExtras {
+    /// SHA-256 of the client IP (never the raw value).
+    pub ip_hash: Option<String>,
+    pub device_type: Option<String>,
+    pub browser: Option<String>,
+    pub os: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub bot_category: Option<String>,
+    pub bot_name: Option<String>,
+    /// 0–100, higher = more bot-like.
+    pub bot_score: Option<f64>,
+    pub is_bot: Option<bool>,
+}
+
+/// Maps `event` of `tenant` onto the analytics columns.
+pub fn analytics_row(tenant: &str, event: &Event, extras: &AnalyticsExtras) -> AnalyticsRow {
+    AnalyticsRow {
+        index1: tenant.to_owned(),
+        blobs: blobs::blobs(event, extras),
+        doubles: doubles::doubles(event, extras),
+    }
+}

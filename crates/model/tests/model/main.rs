@@ -1,0 +1,12 @@
+//! Behaviour of `clickwire-model` through its public API: one test binary, one module per
+//! area of the contract.
+
+mod analytics;
+mod batch;
+mod device;
+mod envelope;
+mod normalise;
+mod page_rules;
+mod robustness;
+mod support;
+mod types;

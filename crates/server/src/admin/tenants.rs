@@ -1,0 +1,44 @@
+//! `GET /v1/admin/tenants` and `POST /v1/admin/tenants`.
+
+use axum::{extract::State, http::HeaderMap, http::StatusCode, Json};
+use clickwire_store::{Tenant, Tier};
+use serde::{Deserialize, Serialize};
+
+use super::{admin, json_body};
+use crate::{error::ApiError, state::AppState};
+
+#[derive(Serialize)]
+pub struct TenantList {
+    tenants: Vec<Tenant>,
+}
+
+#[derive(Deserialize)]
+pub struct CreateTenant {
+    name: String,
+    tier: Tier,
+}
+
+/// Lists every tenant.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<TenantList>, ApiError> {
+    admin(&state, &headers).await?;
+    let tenants = state.catalog.list_tenants().await?;
+    Ok(Json(TenantList { tenants }))
+}
+
+/// Creates a tenant: `{"name": "acme", "tier": "scale"}`.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Tenant>), ApiError> {
+    admin(&state, &headers).await?;
+    let request: CreateTenant = json_body(&body)?;
+    let tenant = state
+        .catalog
+        .create_tenant(&request.name, request.tier)
+        .await?;
+    Ok((StatusCode::CREATED, Json(tenant)))
+}

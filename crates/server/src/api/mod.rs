@@ -1,0 +1,3 @@
+//! Read APIs for a tenant's own data.
+
+pub mod events;

@@ -1,0 +1,69 @@
+//! The router: every route of the server in one table, with the layers all routes share
+//! (CORS for browsers, body limit, request metrics, request logs without query strings).
+
+use std::time::Duration;
+
+use axum::{
+    extract::{DefaultBodyLimit, Request},
+    http::{header, HeaderName, Method},
+    middleware,
+    routing::{delete, get, post},
+    Router,
+};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{admin, api, error::ApiError, ingest, ops, state::AppState, telemetry};
+
+/// How long browsers may cache a preflight answer.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Builds the whole application.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.server.max_body_bytes;
+    Router::new()
+        .route("/v1/events", post(ingest::events::post_events).get(api::events::list_events))
+        .route("/v1/admin/tenants", get(admin::tenants::list).post(admin::tenants::create))
+        .route("/v1/admin/keys", get(admin::keys::list).post(admin::keys::create))
+        .route("/v1/admin/keys/{key_or_id}", delete(admin::keys::revoke))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(|| async { ApiError::NotFound("route".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(telemetry::record_request))
+        .layer(cors())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    // The path only: a `?key=` must never reach the logs.
+                    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+        )
+        .with_state(state)
+}
+
+/// Browsers on any site may call the collector; the Origin gate of website keys decides
+/// whether their events are accepted.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("x-api-key"),
+        ])
+        .expose_headers([
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+        ])
+        .max_age(PREFLIGHT_MAX_AGE)
+}

@@ -1,0 +1,78 @@
+//! Who is calling: the API key taken from a request, resolved to its tenant, tier and kind
+//! through [`KeyCache`], and the per-kind permissions of each route group.
+
+mod cache;
+mod origin;
+
+use axum::http::{header, HeaderMap};
+use clickwire_store::{AuthKey, KeyKind};
+pub use cache::KeyCache;
+pub use origin::origin_allowed;
+
+use crate::error::ApiError;
+
+/// The API key of a request: `X-API-Key`, then `Authorization: Bearer`, then `?key=`.
+pub fn request_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    let header_key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+        })
+        .map(|v| v.trim().to_owned());
+    header_key.filter(|k| !k.is_empty()).or_else(|| {
+        url::form_urlencoded::parse(query?.as_bytes())
+            .find(|(name, _)| name == "key")
+            .map(|(_, value)| value.into_owned())
+            .filter(|k| !k.is_empty())
+    })
+}
+
+/// Refuses keys whose kind is not among `allowed` for this route.
+pub fn require_kind(key: &AuthKey, allowed: &[KeyKind], what: &str) -> Result<(), ApiError> {
+    if allowed.contains(&key.kind) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
+    Err(ApiError::Forbidden(format!(
+        "a {} key cannot {what}; use a {} key",
+        key.kind,
+        names.join(" or ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn the_header_wins_over_the_query_string() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", HeaderValue::from_static("cs_live_header"));
+        let key = request_key(&headers, Some("key=cs_live_query"));
+        assert_eq!(key.as_deref(), Some("cs_live_header"));
+    }
+
+    #[test]
+    fn the_query_string_key_is_url_decoded() {
+        let key = request_key(&HeaderMap::new(), Some("a=1&key=cs_live_a%2Bb"));
+        assert_eq!(key.as_deref(), Some("cs_live_a+b"));
+    }
+
+    #[test]
+    fn a_bearer_token_is_a_key() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer cw_admin_x"));
+        assert_eq!(request_key(&headers, None).as_deref(), Some("cw_admin_x"));
+    }
+
+    #[test]
+    fn no_key_anywhere_is_none() {
+        assert_eq!(request_key(&HeaderMap::new(), Some("key=")), None);
+    }
+}

@@ -1,0 +1,61 @@
+//! First start on an empty data directory: tenant `default` on tier `network`, one key of
+//! each kind, written to `<data>/bootstrap-credentials.json` (mode 0600). Later starts find
+//! tenants and create nothing.
+
+use std::{collections::BTreeMap, io::Write, path::{Path, PathBuf}};
+
+use clickwire_store::{Catalog, KeyKind, NewKey, StoreError, Tier};
+use serde::Serialize;
+
+/// The file the first start writes into the data directory.
+pub const CREDENTIALS_FILE: &str = "bootstrap-credentials.json";
+const DEFAULT_TENANT: &str = "default";
+const DEFAULT_TIER: Tier = Tier::Network;
+
+#[derive(Serialize)]
+struct Credentials {
+    tenant: &'static str,
+    tier: Tier,
+    keys: BTreeMap<&'static str, String>,
+}
+
+/// Creates the default tenant and keys when the catalog is empty; returns the file written.
+pub async fn bootstrap(catalog: &dyn Catalog, data: &Path) -> Result<Option<PathBuf>, StoreError> {
+    if !catalog.is_empty().await? {
+        return Ok(None);
+    }
+    catalog.create_tenant(DEFAULT_TENANT, DEFAULT_TIER).await?;
+    let mut keys = BTreeMap::new();
+    for kind in KeyKind::ALL {
+        let new = NewKey {
+            tenant: DEFAULT_TENANT.into(),
+            kind,
+            origins: Vec::new(),
+            source: None,
+        };
+        let (_, key) = catalog.create_key(new).await?;
+        keys.insert(kind.as_str(), key);
+    }
+    let credentials = Credentials {
+        tenant: DEFAULT_TENANT,
+        tier: DEFAULT_TIER,
+        keys,
+    };
+    let path = data.join(CREDENTIALS_FILE);
+    write_private(&path, &credentials)?;
+    Ok(Some(path))
+}
+
+/// Writes `value` as JSON to a file only the owner can read.
+fn write_private(path: &Path, value: &impl Serialize) -> Result<(), StoreError> {
+    let json = serde_json::to_vec_pretty(value).map_err(|err| StoreError::Invalid(err.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(&json)?;
+    file.write_all(b"\n")?;
+    file.sync_all()?;
+    Ok(())
+}

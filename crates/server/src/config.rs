@@ -1,0 +1,231 @@
+//! The one typed configuration of the server, layered: built-in defaults → an optional TOML
+//! file → environment (`CLICKWIRE_<SECTION>__<KEY>`) → command-line flags. Durations are
+//! written like `"30s"` or `"60m"`. Validated once at start-up.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clickwire_store::{sqlite::Synchronous, Tier};
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+/// Every setting of `clickwire serve`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub rate_limits: RateLimitConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+/// `[server]`: the HTTP listener.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Largest request body accepted; larger gets 413 `payload_too_large`.
+    pub max_body_bytes: usize,
+    /// Longest wait for in-flight requests when stopping.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_body_bytes: 1024 * 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// `[store]`: the embedded SQLite store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The data directory (database, bootstrap credentials).
+    pub data: PathBuf,
+    /// `normal` survives a killed process; `full` also survives power loss, slower.
+    pub synchronous: Synchronous,
+    /// Ingest requests that may wait for the writer; beyond it ingest answers 503.
+    pub queue_capacity: usize,
+    /// Most events one group commit writes.
+    pub max_batch_rows: usize,
+    /// How long a write waits for a lock held by another process (e.g. the CLI).
+    #[serde(with = "humantime_serde")]
+    pub busy_timeout: Duration,
+    /// Idle read connections kept open.
+    pub readers: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            data: PathBuf::from("./data"),
+            synchronous: Synchronous::Normal,
+            queue_capacity: 4096,
+            max_batch_rows: 2000,
+            busy_timeout: Duration::from_secs(5),
+            readers: 4,
+        }
+    }
+}
+
+/// `[auth]`: the key cache.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How often live keys are reloaded; a revoked key stops working within this time.
+    #[serde(with = "humantime_serde")]
+    pub key_refresh: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            key_refresh: Duration::from_secs(1),
+        }
+    }
+}
+
+/// `[rate_limits]`: sustained events per second per key, by tier; bursts of `burst_factor`×.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+    pub free: u32,
+    pub builder: u32,
+    pub scale: u32,
+    pub network: u32,
+    pub custom: u32,
+    pub burst_factor: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            free: 100,
+            builder: 1_000,
+            scale: 5_000,
+            network: 25_000,
+            custom: 100_000,
+            burst_factor: 2,
+        }
+    }
+}
+
+impl RateLimitConfig {
+    /// Sustained events per second for `tier`.
+    pub fn per_second(&self, tier: Tier) -> u32 {
+        match tier {
+            Tier::Free => self.free,
+            Tier::Builder => self.builder,
+            Tier::Scale => self.scale,
+            Tier::Network => self.network,
+            Tier::Custom => self.custom,
+        }
+    }
+}
+
+/// `[log]`: structured logs on stderr.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter, e.g. `info` or `clickwire_server=debug`; `RUST_LOG` wins when set.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Values given as command-line flags: the last layer.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data: Option<PathBuf>,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error(transparent)]
+    Parse(#[from] Box<figment::Error>),
+    #[error("invalid setting {0}: {1}")]
+    Invalid(&'static str, String),
+}
+
+impl Config {
+    /// Loads defaults → `file` → environment → `overrides`, then validates.
+    pub fn load(file: Option<&std::path::Path>, overrides: Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("CLICKWIRE_").split("__"));
+        if let Some(listen) = overrides.listen {
+            figment = figment.merge(("server.listen", listen));
+        }
+        if let Some(data) = overrides.data {
+            figment = figment.merge(("store.data", data));
+        }
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let positive = |name, value: usize| {
+            if value == 0 {
+                Err(ConfigError::Invalid(name, "must be greater than 0".into()))
+            } else {
+                Ok(())
+            }
+        };
+        positive("server.max_body_bytes", self.server.max_body_bytes)?;
+        positive("store.queue_capacity", self.store.queue_capacity)?;
+        positive("store.max_batch_rows", self.store.max_batch_rows)?;
+        positive("rate_limits.burst_factor", self.rate_limits.burst_factor as usize)?;
+        for tier in Tier::ALL {
+            if self.rate_limits.per_second(tier) == 0 {
+                return Err(ConfigError::Invalid("rate_limits", format!("{tier} must be greater than 0")));
+            }
+        }
+        if self.auth.key_refresh.is_zero() {
+            return Err(ConfigError::Invalid("auth.key_refresh", "must be greater than 0".into()));
+        }
+        Ok(())
+    }
+}

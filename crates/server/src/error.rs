@@ -1,0 +1,135 @@
+//! The HTTP-facing error: every client-visible failure of every route, and the one table
+//! that maps each to its status code and stable `error` code. Bodies are
+//! `{"error": code, "message": text}` (plus `details` for validation). 5xx bodies are
+//! generic; their cause is logged here, once.
+
+use axum::{
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use clickwire_model::FieldError;
+use clickwire_store::StoreError;
+use serde::Serialize;
+
+use crate::limits::RateLimited;
+
+/// Seconds a client is told to wait when ingest sheds load.
+const OVERLOADED_RETRY_AFTER_SECS: u64 = 1;
+
+/// Everything a route can answer with instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("request body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("missing, invalid or revoked API key")]
+    InvalidApiKey,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the request's Origin or Referer is not among the key's allowed domains")]
+    DomainNotAllowed,
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("rate limit exceeded")]
+    RateLimited(RateLimited),
+    #[error("the ingest queue is full")]
+    Overloaded,
+    #[error("not ready: {0}")]
+    NotReady(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The status and stable code of each variant: the one place they are decided.
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use ApiError::*;
+        match self {
+            InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
+            Validation(_) => (StatusCode::BAD_REQUEST, "validation_error"),
+            InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            InvalidApiKey => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
+            NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded"),
+            Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
+            NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+
+    /// The stable `error` code of this failure.
+    pub fn code(&self) -> &'static str {
+        self.status_and_code().1
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Overloaded => ApiError::Overloaded,
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Conflict(what) => ApiError::Conflict(what),
+            StoreError::Invalid(why) => ApiError::InvalidRequest(why),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a [FieldError]>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        metrics::counter!("clickwire_requests_rejected_total", "error" => code).increment(1);
+        let message = if status.is_server_error() && !matches!(self, ApiError::Overloaded) {
+            tracing::error!(error = %self, "request failed");
+            "the server could not complete the request".to_string()
+        } else {
+            self.to_string()
+        };
+        let details = match &self {
+            ApiError::Validation(details) => Some(details.as_slice()),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: code,
+            message,
+            details,
+        };
+        let mut response = (status, Json(body)).into_response();
+        add_retry_headers(&self, response.headers_mut());
+        response
+    }
+}
+
+/// The headers that tell a client when to try again (the retryable errors only).
+fn add_retry_headers(err: &ApiError, headers: &mut HeaderMap) {
+    match err {
+        ApiError::RateLimited(limited) => limited.write_headers(headers),
+        ApiError::Overloaded => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS));
+        }
+        _ => {}
+    }
+}

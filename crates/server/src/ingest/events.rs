@@ -1,0 +1,81 @@
+//! `POST /v1/events`: the ClickStream collector. Checks run cheapest-first: key, key kind,
+//! Origin gate, body size, JSON and validation, rate limit; then the durable append, and
+//! only then the 202.
+
+use std::net::SocketAddr;
+
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, ConnectInfo, RawQuery, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use clickwire_model::{parse_events, BatchError, ValidateContext};
+use clickwire_store::KeyKind;
+use serde::Serialize;
+
+use super::pipeline::{client_ip_hash, now_ms, store_events};
+use crate::{
+    auth::{origin_allowed, request_key, require_kind},
+    error::ApiError,
+    state::AppState,
+};
+
+/// The kinds of key that may send ClickStream events.
+const INGEST_KINDS: &[KeyKind] = &[KeyKind::Website, KeyKind::Mobile, KeyKind::Server];
+
+#[derive(Serialize)]
+struct Accepted {
+    success: bool,
+    accepted: usize,
+    received: usize,
+    timestamp: i64,
+}
+
+/// Handles `POST /v1/events`.
+pub async fn post_events(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let key = request_key(&headers, query.as_deref());
+    let key = state.keys.authenticate(key.as_deref()).await?;
+    require_kind(&key, INGEST_KINDS, "send events")?;
+    if key.kind == KeyKind::Website && !origin_allowed(&key.origins, &headers) {
+        return Err(ApiError::DomainNotAllowed);
+    }
+    let body = body.map_err(|rejection| body_error(rejection, state.config.server.max_body_bytes))?;
+    let received_at = now_ms();
+    let events = parse_events(&body, ValidateContext { now_ms: received_at }).map_err(|err| match err {
+        BatchError::InvalidJson(message) => ApiError::InvalidJson(message),
+        BatchError::Validation(details) => ApiError::Validation(details),
+    })?;
+    let allowed = state
+        .limits
+        .check(&key, events.len())
+        .map_err(ApiError::RateLimited)?;
+    let outcome = store_events(&state, &key, events, client_ip_hash(peer.ip()), received_at).await?;
+    let body = Accepted {
+        success: true,
+        accepted: outcome.accepted,
+        received: outcome.received,
+        timestamp: now_ms(),
+    };
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if let Some(allowed) = allowed {
+        allowed.write_headers(response.headers_mut());
+    }
+    Ok(response)
+}
+
+/// A body that could not be read: too large (413), or cut off by the client (400).
+fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge(limit)
+    } else {
+        ApiError::InvalidRequest(format!("could not read the request body: {rejection}"))
+    }
+}

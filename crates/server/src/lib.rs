@@ -1,0 +1,21 @@
+//! The clickwire server as a library: configuration, the axum application and the
+//! [`Server`] that runs it. The `clickwire` binary only parses flags and calls in here.
+
+pub mod admin;
+pub mod api;
+mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod limits;
+mod ops;
+mod server;
+pub mod state;
+pub mod telemetry;
+
+pub use app::app;
+pub use config::{Config, ConfigError, Overrides};
+pub use server::{Server, ServerError};
+pub use state::AppState;

@@ -1,0 +1,123 @@
+//! Building and running a server: open the store and catalog, bootstrap an empty data
+//! directory, then serve on an already-bound listener until a shutdown future resolves,
+//! and drain (in-flight requests finish, queued batches commit) before returning.
+
+use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
+
+use clickwire_store::{
+    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore},
+    Catalog, EventStore,
+};
+use tokio::{net::TcpListener, sync::watch};
+
+use crate::{
+    app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, limits::RateLimits,
+    state::AppState, telemetry,
+};
+
+/// A server ready to run.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    bootstrap_file: Option<PathBuf>,
+}
+
+/// Why a server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("store: {0}")]
+    Store(#[from] clickwire_store::StoreError),
+    #[error("listener: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Server {
+    /// Opens everything `config` names and binds its listen address.
+    pub async fn build(config: Config) -> Result<Self, ServerError> {
+        let listener = TcpListener::bind(config.server.listen).await?;
+        Self::with_listener(config, listener).await
+    }
+
+    /// As [`Server::build`], on a listener the caller bound (tests bind port 0).
+    pub async fn with_listener(config: Config, listener: TcpListener) -> Result<Self, ServerError> {
+        let store = &config.store;
+        let sqlite = SqliteConfig {
+            dir: store.data.clone(),
+            synchronous: store.synchronous,
+            queue_capacity: store.queue_capacity,
+            max_batch_rows: store.max_batch_rows,
+            busy_timeout: store.busy_timeout,
+            readers: store.readers,
+        };
+        let events: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(&sqlite)?);
+        let catalog: Arc<dyn Catalog> =
+            Arc::new(SqliteCatalog::open(&store.data, store.busy_timeout)?);
+        let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
+        let keys = Arc::new(KeyCache::new(Arc::clone(&catalog)));
+        keys.refresh().await.map_err(|err| {
+            clickwire_store::StoreError::Task(format!("loading keys: {err}"))
+        })?;
+        let state = AppState {
+            limits: Arc::new(RateLimits::new(&config.rate_limits)),
+            config: Arc::new(config),
+            events,
+            catalog,
+            keys,
+            metrics: telemetry::metrics_handle(),
+        };
+        Ok(Self {
+            listener,
+            state,
+            bootstrap_file,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The credentials file written by this start, when the data directory was empty.
+    pub fn bootstrap_file(&self) -> Option<&std::path::Path> {
+        self.bootstrap_file.as_deref()
+    }
+
+    /// Serves until `shutdown` resolves, then drains and closes the store.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let state = self.state;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let refresher = tokio::spawn(
+            Arc::clone(&state.keys).run_refresher(state.config.auth.key_refresh, stop_rx.clone()),
+        );
+        let upkeep = tokio::spawn(run_metrics_upkeep(state.metrics.clone(), stop_rx));
+        let router = app(state.clone());
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        let _ = stop_tx.send(true);
+        let _ = tokio::join!(refresher, upkeep);
+        state.events.close().await?;
+        tracing::info!("stopped; every acknowledged batch is committed");
+        served.map_err(ServerError::Io)
+    }
+}
+
+/// Histograms need periodic upkeep so their buffers stay small.
+async fn run_metrics_upkeep(
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => handle.run_upkeep(),
+            _ = stop.changed() => return,
+        }
+    }
+}

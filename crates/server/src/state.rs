@@ -1,0 +1,25 @@
+//! The shared state of every handler: cheap handles, cloned per request.
+
+use std::sync::Arc;
+
+use clickwire_store::{Catalog, EventStore};
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::{auth::KeyCache, config::Config, limits::RateLimits};
+
+/// Everything a handler may reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The validated configuration.
+    pub config: Arc<Config>,
+    /// The durable event log.
+    pub events: Arc<dyn EventStore>,
+    /// Tenants and keys.
+    pub catalog: Arc<dyn Catalog>,
+    /// Key → tenant, tier and kind, cached.
+    pub keys: Arc<KeyCache>,
+    /// Per-key ingest limits.
+    pub limits: Arc<RateLimits>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}

@@ -1,0 +1,30 @@
+//! The one error type of the storage layer.
+
+/// What can go wrong in a store or catalog call.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The bounded append queue is full: the caller should shed load (HTTP 503).
+    #[error("the append queue is full")]
+    Overloaded,
+    /// The store is shutting down and takes no more writes.
+    #[error("the store is closed")]
+    Closed,
+    /// A named thing (tenant, key) does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A uniqueness rule was broken (tenant name taken).
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// The caller passed something the store cannot accept.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// Reading or writing a file of the data directory failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A blocking task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Task(String),
+}

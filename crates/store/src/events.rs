@@ -1,0 +1,87 @@
+//! Stored events: what the pipeline appends, what a read returns, and the [`EventStore`]
+//! trait every backend implements.
+
+use clickwire_model::AnalyticsRow;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::StoreFuture;
+
+/// One validated, normalised event ready for the durable append.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// `evt_` + a time-ordered id.
+    pub id: String,
+    pub received_at: i64,
+    pub event_type: &'static str,
+    pub visitor_id: String,
+    pub session_id: String,
+    /// Event time in ms (after skew correction).
+    pub timestamp: i64,
+    /// The normalised event as a JSON object.
+    pub payload: String,
+    /// The analytics column mapping.
+    pub analytics: AnalyticsRow,
+}
+
+/// Where an appended event landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// Monotonic per tenant (not necessarily contiguous).
+    pub seq: i64,
+}
+
+/// A read-back filter; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub tenant: String,
+    pub visitor_id: Option<String>,
+    pub session_id: Option<String>,
+    pub event_type: Option<String>,
+    /// Event time lower bound, ms, inclusive.
+    pub since: Option<i64>,
+    /// Event time upper bound, ms, exclusive.
+    pub until: Option<i64>,
+    /// Only events with a larger seq.
+    pub after_seq: Option<i64>,
+    pub limit: usize,
+}
+
+/// An event as read back.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredEvent {
+    pub id: String,
+    pub seq: i64,
+    pub received_at: i64,
+    pub source: Option<String>,
+    pub event: Box<RawValue>,
+}
+
+/// One page of a read, oldest first.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub events: Vec<StoredEvent>,
+    /// The seq to continue after, when more events match.
+    pub next_after: Option<i64>,
+}
+
+/// The durable event log of every tenant.
+pub trait EventStore: Send + Sync {
+    /// Appends a batch of one tenant's events. Resolves only once the batch is durably
+    /// committed; fails fast with [`crate::StoreError::Overloaded`] when the queue is full.
+    fn append(
+        &self,
+        tenant: &str,
+        source: Option<&str>,
+        events: Vec<NewEvent>,
+    ) -> StoreFuture<'_, Vec<Appended>>;
+    /// Reads events matching `query`, oldest first.
+    fn query(&self, query: EventQuery) -> StoreFuture<'_, EventPage>;
+    /// Succeeds when the store answers.
+    fn ping(&self) -> StoreFuture<'_, ()>;
+    /// Appends waiting for the writer right now.
+    fn queue_depth(&self) -> usize;
+    /// Commits every append already queued, then refuses new ones.
+    fn close(&self) -> StoreFuture<'_, ()>;
+}

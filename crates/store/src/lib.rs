@@ -1,0 +1,19 @@
+//! Durable storage for clickwire: the [`EventStore`] (append with group commit, read back by
+//! tenant) and the [`Catalog`] (tenants and API keys), each a trait so the pipeline does not
+//! know which backend it runs on. The embedded backend is SQLite ([`sqlite::SqliteStore`]).
+
+pub mod catalog;
+mod error;
+pub mod events;
+pub mod keys;
+pub mod sqlite;
+
+use std::{future::Future, pin::Pin};
+
+pub use catalog::{AuthKey, Catalog, KeyKind, KeyRecord, NewKey, Tenant, Tier};
+pub use error::StoreError;
+pub use events::{Appended, EventPage, EventQuery, EventStore, NewEvent, StoredEvent};
+
+/// The future every store method returns: boxed so the traits stay object-safe
+/// (`Arc<dyn EventStore>`), which lets one binary pick its backend at start-up.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;

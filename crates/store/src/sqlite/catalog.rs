@@ -1,0 +1,287 @@
+//! Tenants and API keys in SQLite. Every call runs on the blocking pool; keys are stored as
+//! SHA-256 hashes with a short display prefix.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{open_db, pool::Pool, DB_FILE};
+use crate::{
+    keys, AuthKey, Catalog, KeyRecord, NewKey, StoreError, StoreFuture, Tenant, Tier,
+};
+
+/// The catalog of a data directory.
+pub struct SqliteCatalog {
+    pool: Arc<Pool>,
+}
+
+impl SqliteCatalog {
+    /// Opens (creating and migrating when needed) the catalog of `dir`.
+    pub fn open(dir: &Path, busy_timeout: Duration) -> Result<Self, StoreError> {
+        drop(open_db(dir, busy_timeout)?);
+        Ok(Self {
+            pool: Arc::new(Pool::new(&dir.join(DB_FILE), busy_timeout, 2)),
+        })
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn parse_col<T: std::str::FromStr>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.get(idx)?;
+    text.parse()
+        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err)))
+}
+
+fn parse_origins(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
+    let text: String = row.get(idx)?;
+    serde_json::from_str(&text).map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
+    })
+}
+
+const KEY_COLUMNS: &str = "id, prefix, tenant, kind, origins, source, created_at, revoked_at";
+
+fn key_record(row: &Row<'_>) -> rusqlite::Result<KeyRecord> {
+    Ok(KeyRecord {
+        id: row.get(0)?,
+        prefix: row.get(1)?,
+        tenant: row.get(2)?,
+        kind: parse_col(row, 3)?,
+        origins: parse_origins(row, 4)?,
+        source: row.get(5)?,
+        created_at: row.get(6)?,
+        revoked_at: row.get(7)?,
+    })
+}
+
+const AUTH_SELECT: &str = "SELECT k.id, k.hash, k.tenant, t.tier, k.kind, k.origins, k.source
+    FROM api_keys k JOIN tenants t ON t.name = k.tenant WHERE k.revoked_at IS NULL";
+
+fn auth_key(row: &Row<'_>) -> rusqlite::Result<AuthKey> {
+    Ok(AuthKey {
+        id: row.get(0)?,
+        hash: row.get(1)?,
+        tenant: row.get(2)?,
+        tier: parse_col(row, 3)?,
+        kind: parse_col(row, 4)?,
+        origins: parse_origins(row, 5)?,
+        source: row.get(6)?,
+    })
+}
+
+fn tenant(row: &Row<'_>) -> rusqlite::Result<Tenant> {
+    Ok(Tenant {
+        name: row.get(0)?,
+        tier: parse_col(row, 1)?,
+        created_at: row.get(2)?,
+    })
+}
+
+/// Tenant names are used in URLs, logs and the analytics index: keep them plain.
+fn check_tenant_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "tenant name `{name}` must be 1–64 characters of a-z, A-Z, 0-9, '-' or '_'"
+        )))
+    }
+}
+
+impl Catalog for SqliteCatalog {
+    fn is_empty(&self) -> StoreFuture<'_, bool> {
+        Box::pin(self.pool.run(|conn| {
+            let count: i64 = conn.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
+            Ok(count == 0)
+        }))
+    }
+
+    fn create_tenant(&self, name: &str, tier: Tier) -> StoreFuture<'_, Tenant> {
+        let name = name.to_owned();
+        Box::pin(self.pool.run(move |conn| {
+            check_tenant_name(&name)?;
+            let created_at = now_ms();
+            let inserted = conn.execute(
+                "INSERT INTO tenants (name, tier, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO NOTHING",
+                params![name, tier.as_str(), created_at],
+            )?;
+            if inserted == 0 {
+                return Err(StoreError::Conflict(format!("tenant `{name}`")));
+            }
+            Ok(Tenant {
+                name,
+                tier,
+                created_at,
+            })
+        }))
+    }
+
+    fn list_tenants(&self) -> StoreFuture<'_, Vec<Tenant>> {
+        Box::pin(self.pool.run(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT name, tier, created_at FROM tenants ORDER BY name")?;
+            let rows = stmt.query_map([], tenant)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        }))
+    }
+
+    fn create_key(&self, new: NewKey) -> StoreFuture<'_, (KeyRecord, String)> {
+        Box::pin(self.pool.run(move |conn| {
+            let exists: Option<String> = conn
+                .query_row(
+                    "SELECT name FROM tenants WHERE name = ?1",
+                    [&new.tenant],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound(format!("tenant `{}`", new.tenant)));
+            }
+            let key = keys::generate(new.kind);
+            let record = KeyRecord {
+                id: format!("key_{}", ulid::Ulid::new()),
+                prefix: keys::display_prefix(&key),
+                tenant: new.tenant,
+                kind: new.kind,
+                origins: new.origins,
+                source: new.source,
+                created_at: now_ms(),
+                revoked_at: None,
+            };
+            let origins = serde_json::to_string(&record.origins)
+                .map_err(|err| StoreError::Invalid(err.to_string()))?;
+            conn.execute(
+                "INSERT INTO api_keys (id, hash, prefix, tenant, kind, origins, source, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    record.id,
+                    keys::hash(&key),
+                    record.prefix,
+                    record.tenant,
+                    record.kind.as_str(),
+                    origins,
+                    record.source,
+                    record.created_at
+                ],
+            )?;
+            Ok((record, key))
+        }))
+    }
+
+    fn list_keys(&self, tenant: Option<&str>) -> StoreFuture<'_, Vec<KeyRecord>> {
+        let tenant = tenant.map(str::to_owned);
+        Box::pin(self.pool.run(move |conn| {
+            let sql = format!(
+                "SELECT {KEY_COLUMNS} FROM api_keys WHERE ?1 IS NULL OR tenant = ?1
+                 ORDER BY tenant, created_at, id"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map([tenant], key_record)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        }))
+    }
+
+    fn revoke_key(&self, key_or_id: &str) -> StoreFuture<'_, KeyRecord> {
+        let needle = key_or_id.to_owned();
+        Box::pin(self.pool.run(move |conn| {
+            let hash = keys::hash(&needle);
+            conn.execute(
+                "UPDATE api_keys SET revoked_at = ?3
+                 WHERE (id = ?1 OR hash = ?2) AND revoked_at IS NULL",
+                params![needle, hash, now_ms()],
+            )?;
+            let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = ?1 OR hash = ?2");
+            conn.query_row(&sql, params![needle, hash], key_record)
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound("key".into()))
+        }))
+    }
+
+    fn find_key(&self, hash: &str) -> StoreFuture<'_, Option<AuthKey>> {
+        let hash = hash.to_owned();
+        Box::pin(self.pool.run(move |conn| {
+            let sql = format!("{AUTH_SELECT} AND k.hash = ?1");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            Ok(stmt.query_row([hash], auth_key).optional()?)
+        }))
+    }
+
+    fn live_keys(&self) -> StoreFuture<'_, Vec<AuthKey>> {
+        Box::pin(self.pool.run(|conn| {
+            let mut stmt = conn.prepare_cached(AUTH_SELECT)?;
+            let rows = stmt.query_map([], auth_key)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::KeyKind;
+
+    fn catalog() -> (tempfile::TempDir, SqliteCatalog) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let catalog = SqliteCatalog::open(dir.path(), Duration::from_secs(5)).expect("open");
+        (dir, catalog)
+    }
+
+    #[tokio::test]
+    async fn a_created_key_is_found_by_its_hash_until_revoked() {
+        let (_dir, catalog) = catalog();
+        assert!(catalog.is_empty().await.expect("is_empty"));
+        catalog.create_tenant("acme", Tier::Scale).await.expect("tenant");
+        let (record, key) = catalog
+            .create_key(NewKey {
+                tenant: "acme".into(),
+                kind: KeyKind::Website,
+                origins: vec!["*.acme.test".into()],
+                source: None,
+            })
+            .await
+            .expect("key");
+        let found = catalog.find_key(&keys::hash(&key)).await.expect("find");
+        let found = found.expect("live key");
+        assert_eq!(found.tier, Tier::Scale);
+        assert_eq!(found.origins, vec!["*.acme.test".to_string()]);
+        let revoked = catalog.revoke_key(&record.id).await.expect("revoke");
+        assert!(revoked.revoked_at.is_some());
+        assert!(catalog.find_key(&keys::hash(&key)).await.expect("find").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_tenant_name_is_taken_once() {
+        let (_dir, catalog) = catalog();
+        catalog.create_tenant("acme", Tier::Free).await.expect("tenant");
+        let again = catalog.create_tenant("acme", Tier::Free).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))));
+    }
+
+    #[tokio::test]
+    async fn a_key_for_an_unknown_tenant_is_refused() {
+        let (_dir, catalog) = catalog();
+        let result = catalog
+            .create_key(NewKey {
+                tenant: "ghost".into(),
+                kind: KeyKind::Server,
+                origins: vec![],
+                source: None,
+            })
+            .await;
+        assert!(matches!(result, Err(StoreError::NotFound(_))));
+    }
+}

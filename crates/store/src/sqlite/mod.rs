@@ -1,0 +1,159 @@
+//! The embedded backend: one SQLite file in WAL mode. [`SqliteEventStore`] appends through
+//! a single writer thread with group commit and reads through a small pool;
+//! [`SqliteCatalog`] keeps tenants and keys in the same file, so the CLI can manage them
+//! while the server runs.
+
+mod catalog;
+mod pool;
+mod query;
+mod schema;
+mod writer;
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    thread::JoinHandle,
+    time::Duration,
+};
+
+pub use catalog::SqliteCatalog;
+use serde::Deserialize;
+use tokio::sync::{mpsc, oneshot};
+
+use self::{
+    pool::{open_connection, Pool},
+    writer::{AppendJob, WriterMsg},
+};
+use crate::{
+    Appended, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture,
+};
+
+/// The database file inside a data directory.
+pub const DB_FILE: &str = "clickwire.db";
+
+/// How hard a commit waits for the disk (SQLite `PRAGMA synchronous` in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// A commit is in the OS before it is acknowledged: survives a killed process,
+    /// may lose the last commits on power loss.
+    Normal,
+    /// A commit is fsynced before it is acknowledged: survives power loss too.
+    Full,
+}
+
+/// Settings of the SQLite event store.
+#[derive(Debug, Clone)]
+pub struct SqliteConfig {
+    /// The data directory; the database is `<dir>/clickwire.db`.
+    pub dir: PathBuf,
+    pub synchronous: Synchronous,
+    /// Append jobs (requests) that may wait for the writer before appends are refused.
+    pub queue_capacity: usize,
+    /// Most rows one group commit takes.
+    pub max_batch_rows: usize,
+    /// How long a connection waits for a lock held by another connection or process.
+    pub busy_timeout: Duration,
+    /// Idle read connections kept open.
+    pub readers: usize,
+}
+
+/// Opens (creating and migrating when needed) the database of a data directory.
+fn open_db(dir: &Path, busy_timeout: Duration) -> Result<rusqlite::Connection, StoreError> {
+    std::fs::create_dir_all(dir)?;
+    let mut conn = open_connection(&dir.join(DB_FILE), busy_timeout)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// The SQLite event store.
+pub struct SqliteEventStore {
+    tx: mpsc::Sender<WriterMsg>,
+    pool: Arc<Pool>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl SqliteEventStore {
+    /// Opens the store and starts its writer thread.
+    pub fn open(config: &SqliteConfig) -> Result<Self, StoreError> {
+        let conn = open_db(&config.dir, config.busy_timeout)?;
+        let sync = match config.synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        };
+        conn.pragma_update(None, "synchronous", sync)?;
+        let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
+        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1))?;
+        let pool = Pool::new(
+            &config.dir.join(DB_FILE),
+            config.busy_timeout,
+            config.readers,
+        );
+        Ok(Self {
+            tx,
+            pool: Arc::new(pool),
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+
+    /// Commits everything already queued, then stops the writer. Appends after this fail
+    /// with [`StoreError::Closed`].
+    async fn shutdown(&self) {
+        let (done_tx, done_rx) = oneshot::channel();
+        if self.tx.send(WriterMsg::Shutdown(done_tx)).await.is_ok() {
+            let _ = done_rx.await;
+        }
+        let handle = self.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+    }
+}
+
+impl EventStore for SqliteEventStore {
+    fn append(
+        &self,
+        tenant: &str,
+        source: Option<&str>,
+        events: Vec<NewEvent>,
+    ) -> StoreFuture<'_, Vec<Appended>> {
+        let (reply, answer) = oneshot::channel();
+        let job = AppendJob {
+            tenant: tenant.into(),
+            source: source.map(Into::into),
+            events,
+            reply,
+        };
+        let queued = self.tx.try_send(WriterMsg::Append(job));
+        Box::pin(async move {
+            queued.map_err(|err| match err {
+                mpsc::error::TrySendError::Full(_) => StoreError::Overloaded,
+                mpsc::error::TrySendError::Closed(_) => StoreError::Closed,
+            })?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    fn query(&self, query: EventQuery) -> StoreFuture<'_, EventPage> {
+        Box::pin(self.pool.run(move |conn| query::run(conn, &query)))
+    }
+
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(self.pool.run(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        }))
+    }
+
+    fn queue_depth(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
+    fn close(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            self.shutdown().await;
+            Ok(())
+        })
+    }
+}

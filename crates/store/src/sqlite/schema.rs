@@ -1,0 +1,85 @@
+//! The SQLite schema and its migrations, versioned by `PRAGMA user_version`.
+//!
+//! `events` keeps the hot path cheap: `seq` is the rowid (appends go to the right edge of
+//! the table), and the only secondary indexes are (tenant, seq), which also grows at its
+//! right edge per tenant, and (tenant, visitor, seq) for per-visitor reads. The 41 analytics
+//! columns of the contract (index1, blob1–blob20, double1–double20) are real columns.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Number of blob and of double columns in the analytics mapping.
+pub const ANALYTICS_COLUMNS: usize = 20;
+
+/// Applies every migration the file does not have yet.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version < 1 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(&v1())?;
+        tx.execute_batch("PRAGMA user_version = 1")?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn v1() -> String {
+    let blobs: String = (1..=ANALYTICS_COLUMNS)
+        .map(|i| format!(",\n  blob{i} TEXT NOT NULL DEFAULT ''"))
+        .collect();
+    let doubles: String = (1..=ANALYTICS_COLUMNS)
+        .map(|i| format!(",\n  double{i} REAL"))
+        .collect();
+    format!(
+        "CREATE TABLE tenants (
+  name TEXT PRIMARY KEY,
+  tier TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  tenant TEXT NOT NULL REFERENCES tenants(name),
+  kind TEXT NOT NULL,
+  origins TEXT NOT NULL DEFAULT '[]',
+  source TEXT,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX api_keys_tenant ON api_keys(tenant);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  source TEXT,
+  received_at INTEGER NOT NULL,
+  event_type TEXT NOT NULL,
+  visitor_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  index1 TEXT NOT NULL{blobs}{doubles}
+);
+CREATE INDEX events_tenant_seq ON events(tenant, seq);
+CREATE INDEX events_tenant_visitor ON events(tenant, visitor_id, seq);
+"
+    )
+}
+
+/// The INSERT of one event row, with its parameters in [`super::writer`]'s bind order.
+pub fn insert_event_sql() -> String {
+    let mut columns = String::from(
+        "seq, id, tenant, source, received_at, event_type, visitor_id, session_id, timestamp, payload, index1",
+    );
+    for i in 1..=ANALYTICS_COLUMNS {
+        columns.push_str(&format!(", blob{i}"));
+    }
+    for i in 1..=ANALYTICS_COLUMNS {
+        columns.push_str(&format!(", double{i}"));
+    }
+    let count = 11 + 2 * ANALYTICS_COLUMNS;
+    let params: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
+    format!("INSERT INTO events ({columns}) VALUES ({})", params.join(", "))
+}

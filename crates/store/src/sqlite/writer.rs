@@ -1,0 +1,176 @@
+//! The single writer thread: it owns the write connection, takes append jobs from a bounded
+//! queue and commits as many as are waiting in one transaction (group commit), then answers
+//! every job of that transaction. An append is acknowledged only after its commit.
+
+use std::{sync::Arc, thread, time::Instant};
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::schema::{self, ANALYTICS_COLUMNS};
+use crate::{Appended, NewEvent, StoreError};
+
+/// One caller's batch waiting for the writer.
+pub struct AppendJob {
+    pub tenant: Arc<str>,
+    pub source: Option<Arc<str>>,
+    pub events: Vec<NewEvent>,
+    pub reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
+}
+
+/// A message to the writer thread.
+pub enum WriterMsg {
+    Append(AppendJob),
+    /// Commit everything queued before this message, then stop.
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// Starts the writer thread on `conn`; it runs until it receives [`WriterMsg::Shutdown`]
+/// or every sender is dropped.
+pub fn spawn(
+    conn: Connection,
+    rx: mpsc::Receiver<WriterMsg>,
+    max_batch_rows: usize,
+) -> Result<thread::JoinHandle<()>, StoreError> {
+    let mut writer = Writer::new(conn, max_batch_rows)?;
+    thread::Builder::new()
+        .name("clickwire-writer".into())
+        .spawn(move || writer.run(rx))
+        .map_err(StoreError::Io)
+}
+
+struct Writer {
+    conn: Connection,
+    insert_sql: String,
+    next_seq: i64,
+    max_batch_rows: usize,
+}
+
+impl Writer {
+    fn new(conn: Connection, max_batch_rows: usize) -> Result<Self, StoreError> {
+        let next_seq = next_seq(&conn)?;
+        Ok(Self {
+            conn,
+            insert_sql: schema::insert_event_sql(),
+            next_seq,
+            max_batch_rows,
+        })
+    }
+
+    fn run(&mut self, mut rx: mpsc::Receiver<WriterMsg>) {
+        let mut jobs = Vec::new();
+        while let Some(msg) = rx.blocking_recv() {
+            let mut rows = 0;
+            let mut stop = take(msg, &mut jobs, &mut rows);
+            while stop.is_none() && rows < self.max_batch_rows {
+                let Ok(msg) = rx.try_recv() else { break };
+                stop = take(msg, &mut jobs, &mut rows);
+            }
+            self.commit(&mut jobs);
+            if let Some(done) = stop {
+                // Whatever is still queued behind the shutdown message is refused, not lost:
+                // those callers were never acknowledged.
+                rx.close();
+                while let Ok(WriterMsg::Append(job)) = rx.try_recv() {
+                    let _ = job.reply.send(Err(StoreError::Closed));
+                }
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+
+    /// Writes every job in one transaction and answers each caller.
+    fn commit(&mut self, jobs: &mut Vec<AppendJob>) {
+        if jobs.is_empty() {
+            return;
+        }
+        let started = Instant::now();
+        let first_seq = self.next_seq;
+        match self.write(jobs) {
+            Ok(()) => {
+                metrics::histogram!("clickwire_store_commit_seconds")
+                    .record(started.elapsed().as_secs_f64());
+                let mut seq = first_seq;
+                for job in jobs.drain(..) {
+                    let appended = (seq..seq + job.events.len() as i64)
+                        .map(|seq| Appended { seq })
+                        .collect();
+                    seq += job.events.len() as i64;
+                    let _ = job.reply.send(Ok(appended));
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "commit failed; the batch was not acknowledged");
+                self.next_seq = next_seq(&self.conn).unwrap_or(first_seq);
+                for job in jobs.drain(..) {
+                    let _ = job.reply.send(Err(StoreError::Task(err.to_string())));
+                }
+            }
+        }
+    }
+
+    fn write(&mut self, jobs: &[AppendJob]) -> Result<(), rusqlite::Error> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(&self.insert_sql)?;
+            for job in jobs {
+                for event in &job.events {
+                    bind_event(&mut stmt, self.next_seq, job, event)?;
+                    stmt.raw_execute()?;
+                    self.next_seq += 1;
+                }
+            }
+        }
+        tx.commit()
+    }
+}
+
+/// Queues an append job (counting its rows), or returns the shutdown reply.
+fn take(
+    msg: WriterMsg,
+    jobs: &mut Vec<AppendJob>,
+    rows: &mut usize,
+) -> Option<oneshot::Sender<()>> {
+    match msg {
+        WriterMsg::Append(job) => {
+            *rows += job.events.len();
+            jobs.push(job);
+            None
+        }
+        WriterMsg::Shutdown(done) => Some(done),
+    }
+}
+
+fn next_seq(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM events", [], |row| {
+        row.get(0)
+    })
+}
+
+/// Binds one row in the column order of [`schema::insert_event_sql`].
+fn bind_event(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    seq: i64,
+    job: &AppendJob,
+    event: &NewEvent,
+) -> Result<(), rusqlite::Error> {
+    stmt.raw_bind_parameter(1, seq)?;
+    stmt.raw_bind_parameter(2, &event.id)?;
+    stmt.raw_bind_parameter(3, &*job.tenant)?;
+    stmt.raw_bind_parameter(4, job.source.as_deref())?;
+    stmt.raw_bind_parameter(5, event.received_at)?;
+    stmt.raw_bind_parameter(6, event.event_type)?;
+    stmt.raw_bind_parameter(7, &event.visitor_id)?;
+    stmt.raw_bind_parameter(8, &event.session_id)?;
+    stmt.raw_bind_parameter(9, event.timestamp)?;
+    stmt.raw_bind_parameter(10, &event.payload)?;
+    stmt.raw_bind_parameter(11, &event.analytics.index1)?;
+    for (i, blob) in event.analytics.blobs.iter().enumerate() {
+        stmt.raw_bind_parameter(12 + i, blob)?;
+    }
+    for (i, double) in event.analytics.doubles.iter().enumerate() {
+        stmt.raw_bind_parameter(12 + ANALYTICS_COLUMNS + i, *double)?;
+    }
+    Ok(())
+}
