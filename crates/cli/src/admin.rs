@@ -104,7 +104,11 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
         }),
         KeyCommand::List { tenant, data } => with_catalog(data, |catalog| async move {
             for key in catalog.list_keys(tenant.as_deref()).await? {
-                let state = if key.revoked_at.is_some() { "revoked" } else { "live" };
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
                 let origins = key.origins.join(",");
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{origins}",

@@ -45,7 +45,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(file) = server.bootstrap_file() {
         println!("bootstrap credentials written to {}", file.display());
     }
-    tracing::info!(listen = %server.local_addr()?, data = %data.display(), "clickwire listening");
+    let addr = server.local_addr()?;
+    println!("listening on http://{addr}");
+    tracing::info!(listen = %addr, data = %data.display(), "clickwire listening");
     server.run_until_stopped(shutdown_signal()).await?;
     Ok(())
 }

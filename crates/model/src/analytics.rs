@@ -1,7 +1,8 @@
 //! The analytics column mapping of the contract (one index, 20 blobs, 20 doubles) as plain
 //! values, so any analytics sink can write them.
 //!
-//! Multi-field blobs join their parts with `|`, keeping empty parts (`"pageview|"`); a `|`
+//! blob11 holds `hem|hemMd5` as the client sent them (keying the hem per tenant, if wanted,
+//! is the caller's job before writing). Multi-field blobs join their parts with `|`, keeping empty parts (`"pageview|"`); a `|`
 //! inside a part is written as `%7C` so the columns still split correctly. Identity-derived
 //! blobs read these keys of an identify event's `identity` object (string or number values):
 //!

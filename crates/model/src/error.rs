@@ -17,7 +17,7 @@ pub struct FieldError {
 }
 
 /// Why a `POST /v1/events` body was refused.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
     /// The body is not JSON at all (message = serde_json error text).
     #[error("request body is not valid JSON: {0}")]

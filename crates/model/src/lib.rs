@@ -4,6 +4,20 @@
 //!
 //! The entry points are [`parse_events`] (body → typed, normalised [`Event`]s or every
 //! [`FieldError`]) and [`analytics_row`] (event → [`AnalyticsRow`]).
+//!
+//! Choices made where the contract is silent:
+//! - A body that is not a JSON object is reported at the root path `""` (as Zod prints an
+//!   empty issue path); a top-level object with an `events` key is always a batch.
+//! - `null` for an optional field counts as absent; `null` for a required one "is required".
+//! - Where the contract states a range it is enforced (`fingerprintConfidence`,
+//!   `automation.score`, scroll `depth`, form `completion_rate`: 0–100; click
+//!   `normX`/`normY`: 0–1); counts and durations (`fieldCount`, `timeOnPage`, file `size`)
+//!   must not be negative. Other numbers are only type-checked.
+//! - `timestamp` may be fractional; it is floored to whole milliseconds and the payload is
+//!   rewritten so `payload.timestamp == Event::timestamp` always holds.
+//! - Lengths in "chars" are Unicode scalar values; the custom `label` cap is in bytes.
+//! - `hem`/`hemMd5` accept hex digits of either case and are stored as sent.
+//! - Unknown fields are kept anywhere in the payload and never reported.
 
 mod analytics;
 mod batch;

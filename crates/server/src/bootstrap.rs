@@ -2,7 +2,11 @@
 //! each kind, written to `<data>/bootstrap-credentials.json` (mode 0600). Later starts find
 //! tenants and create nothing.
 
-use std::{collections::BTreeMap, io::Write, path::{Path, PathBuf}};
+use std::{
+    collections::BTreeMap,
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use clickwire_store::{Catalog, KeyKind, NewKey, StoreError, Tier};
 use serde::Serialize;
@@ -48,7 +52,8 @@ pub async fn bootstrap(catalog: &dyn Catalog, data: &Path) -> Result<Option<Path
 
 /// Writes `value` as JSON to a file only the owner can read.
 fn write_private(path: &Path, value: &impl Serialize) -> Result<(), StoreError> {
-    let json = serde_json::to_vec_pretty(value).map_err(|err| StoreError::Invalid(err.to_string()))?;
+    let json =
+        serde_json::to_vec_pretty(value).map_err(|err| StoreError::Invalid(err.to_string()))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

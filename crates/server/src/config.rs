@@ -217,14 +217,23 @@ impl Config {
         positive("server.max_body_bytes", self.server.max_body_bytes)?;
         positive("store.queue_capacity", self.store.queue_capacity)?;
         positive("store.max_batch_rows", self.store.max_batch_rows)?;
-        positive("rate_limits.burst_factor", self.rate_limits.burst_factor as usize)?;
+        positive(
+            "rate_limits.burst_factor",
+            self.rate_limits.burst_factor as usize,
+        )?;
         for tier in Tier::ALL {
             if self.rate_limits.per_second(tier) == 0 {
-                return Err(ConfigError::Invalid("rate_limits", format!("{tier} must be greater than 0")));
+                return Err(ConfigError::Invalid(
+                    "rate_limits",
+                    format!("{tier} must be greater than 0"),
+                ));
             }
         }
         if self.auth.key_refresh.is_zero() {
-            return Err(ConfigError::Invalid("auth.key_refresh", "must be greater than 0".into()));
+            return Err(ConfigError::Invalid(
+                "auth.key_refresh",
+                "must be greater than 0".into(),
+            ));
         }
         Ok(())
     }

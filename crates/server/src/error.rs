@@ -128,7 +128,10 @@ fn add_retry_headers(err: &ApiError, headers: &mut HeaderMap) {
     match err {
         ApiError::RateLimited(limited) => limited.write_headers(headers),
         ApiError::Overloaded => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS));
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS),
+            );
         }
         _ => {}
     }

@@ -96,7 +96,8 @@ impl RateLimits {
         let Some(tier) = tiers.get(&key.tier) else {
             return Ok(None);
         };
-        let n = NonZeroU32::new(events.clamp(1, u32::MAX as usize) as u32).unwrap_or(NonZeroU32::MIN);
+        let n =
+            NonZeroU32::new(events.clamp(1, u32::MAX as usize) as u32).unwrap_or(NonZeroU32::MIN);
         let refused = |retry_after| RateLimited {
             limit: tier.per_second,
             retry_after,

@@ -54,9 +54,9 @@ impl Server {
             Arc::new(SqliteCatalog::open(&store.data, store.busy_timeout)?);
         let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
         let keys = Arc::new(KeyCache::new(Arc::clone(&catalog)));
-        keys.refresh().await.map_err(|err| {
-            clickwire_store::StoreError::Task(format!("loading keys: {err}"))
-        })?;
+        keys.refresh()
+            .await
+            .map_err(|err| clickwire_store::StoreError::Task(format!("loading keys: {err}")))?;
         let state = AppState {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             config: Arc::new(config),

@@ -211,15 +211,19 @@ impl Report {
             self.req_per_s, self.events_per_s, self.window_s
         );
         let _ = writeln!(out, "body        {} bytes/request", self.bytes_per_request);
-        let _ = writeln!(
-            out,
-            "latency     p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
-            ms(l.p50),
-            ms(l.p90),
-            ms(l.p99),
-            ms(l.p999),
-            ms(l.max)
-        );
+        if self.ok == 0 {
+            let _ = writeln!(out, "latency     n/a (no OK answer)");
+        } else {
+            let _ = writeln!(
+                out,
+                "latency     p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
+                ms(l.p50),
+                ms(l.p90),
+                ms(l.p99),
+                ms(l.p999),
+                ms(l.max)
+            );
+        }
         out
     }
 

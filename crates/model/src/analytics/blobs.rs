@@ -92,7 +92,10 @@ fn bot(extras: &AnalyticsExtras) -> String {
 }
 
 /// blob18 and blob19: from the page URL, falling back to same-named identity keys.
-fn campaign(event: &Event, identity: Option<&serde_json::Map<String, serde_json::Value>>) -> [String; 2] {
+fn campaign(
+    event: &Event,
+    identity: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> [String; 2] {
     let from_url = query::campaign(event.page.url.as_deref().unwrap_or(""));
     let pick = |found: &Option<Cow<'_, str>>, key: &str| match found {
         Some(v) => v.to_string(),
@@ -103,6 +106,10 @@ fn campaign(event: &Event, identity: Option<&serde_json::Map<String, serde_json:
         .zip(&from_url.click_ids)
         .map(|(k, v)| pick(v, k))
         .collect();
-    let utms: Vec<String> = UTMS.iter().zip(&from_url.utms).map(|(k, v)| pick(v, k)).collect();
+    let utms: Vec<String> = UTMS
+        .iter()
+        .zip(&from_url.utms)
+        .map(|(k, v)| pick(v, k))
+        .collect();
     [join(&click_ids), join(&utms)]
 }

@@ -10,7 +10,13 @@ use crate::{detail::EventDetail, event::Event};
 /// blob12: the first of these keys that is present.
 pub(super) const HASHED_PHONE: [&str; 2] = ["hashedPhone", "phoneHash"];
 /// blob13.
-pub(super) const CRM_IDS: [&str; 5] = ["customerId", "accountId", "userId", "crmContactId", "orderId"];
+pub(super) const CRM_IDS: [&str; 5] = [
+    "customerId",
+    "accountId",
+    "userId",
+    "crmContactId",
+    "orderId",
+];
 /// blob14.
 pub(super) const CLICKSTREAM_IDS: [&str; 2] = ["clickstreamId", "referringClickstreamId"];
 /// blob15.
@@ -47,7 +53,10 @@ pub(super) fn texts<'a, const N: usize>(
 }
 
 /// The first non-empty value among `keys`.
-pub(super) fn first_text<'a>(identity: Option<&'a Map<String, Value>>, keys: &[&str]) -> Cow<'a, str> {
+pub(super) fn first_text<'a>(
+    identity: Option<&'a Map<String, Value>>,
+    keys: &[&str],
+) -> Cow<'a, str> {
     keys.iter()
         .map(|k| text(identity, k))
         .find(|t| !t.is_empty())

@@ -66,12 +66,18 @@ mod tests {
 
     #[test]
     fn an_integer_timestamp_is_taken_as_is() {
-        assert_eq!(epoch_ms(&json!(1_713_797_640_000_i64)), Ok(1_713_797_640_000));
+        assert_eq!(
+            epoch_ms(&json!(1_713_797_640_000_i64)),
+            Ok(1_713_797_640_000)
+        );
     }
 
     #[test]
     fn a_fractional_timestamp_is_floored() {
-        assert_eq!(epoch_ms(&json!(1_713_797_640_000.75)), Ok(1_713_797_640_000));
+        assert_eq!(
+            epoch_ms(&json!(1_713_797_640_000.75)),
+            Ok(1_713_797_640_000)
+        );
     }
 
     #[test]

@@ -60,7 +60,14 @@ mod tests {
 
     #[test]
     fn relative_custom_scheme_and_hostless_urls_fail() {
-        for bad in ["/docs", "myapp://checkout", "ftp://x.org/", "http://", "", "example.com"] {
+        for bad in [
+            "/docs",
+            "myapp://checkout",
+            "ftp://x.org/",
+            "http://",
+            "",
+            "example.com",
+        ] {
             assert!(http_url(&json!(bad)).is_err(), "{bad} should fail");
         }
     }

@@ -44,9 +44,9 @@ impl fmt::Display for Problem {
             Self::Negative => f.write_str("must not be negative"),
             Self::NotHttpUrl => f.write_str("must be an absolute http(s) URL"),
             Self::NotHex(len) => write!(f, "must be {len} hexadecimal characters"),
-            Self::NotTimestamp => f.write_str(
-                "must be milliseconds since the epoch (0 to 253402300799999)",
-            ),
+            Self::NotTimestamp => {
+                f.write_str("must be milliseconds since the epoch (0 to 253402300799999)")
+            }
             Self::OneOf(choices) => write!(f, "must be one of: {choices}"),
             Self::UnknownEventType => f.write_str(
                 "unknown event type; expected one of: pageview, click, scroll, form, custom, \

@@ -63,8 +63,10 @@ fn a_click_row_carries_the_element_and_the_campaign_parameters_of_the_url() {
     set(
         &mut e,
         "page.url",
-        json!("https://shop.example/p?utm_source=news&utm_medium=email&utm_campaign=spring%20sale\
-               &gclid=G1&fbclid=F1&li_fat_id=L1&campaignCode=C9&utm_content=hero#frag"),
+        json!(
+            "https://shop.example/p?utm_source=news&utm_medium=email&utm_campaign=spring%20sale\
+               &gclid=G1&fbclid=F1&li_fat_id=L1&campaignCode=C9&utm_content=hero#frag"
+        ),
     );
     set(&mut e, "element.text", json!("Buy now"));
     set(&mut e, "device.gpuRenderer", json!("ANGLE (Apple M1)"));
@@ -117,10 +119,17 @@ fn an_identify_row_carries_the_hems_and_the_identity_ids() {
             }
         }),
     );
-    set(&mut e, "page.url", json!("https://example.com/?gclid=from-url"));
+    set(
+        &mut e,
+        "page.url",
+        json!("https://example.com/?gclid=from-url"),
+    );
     let r = row(&e);
     assert_eq!(blob(&r, 1), "identify|");
-    assert_eq!(blob(&r, 11), format!("{}|{}", "a".repeat(64), "b".repeat(32)));
+    assert_eq!(
+        blob(&r, 11),
+        format!("{}|{}", "a".repeat(64), "b".repeat(32))
+    );
     assert_eq!(blob(&r, 12), "ph");
     assert_eq!(blob(&r, 13), "cu|42|us|crm|or");
     assert_eq!(blob(&r, 14), "cs|rcs");

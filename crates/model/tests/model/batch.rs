@@ -25,13 +25,19 @@ fn a_batch_of_26_events_is_refused_with_one_error() {
 
 #[test]
 fn an_empty_batch_is_refused() {
-    assert_eq!(lines(&batch_of(0)), ["events: must contain at least 1 event"]);
+    assert_eq!(
+        lines(&batch_of(0)),
+        ["events: must contain at least 1 event"]
+    );
 }
 
 #[test]
 fn events_that_is_not_an_array_is_refused() {
     for bad in [json!({}), json!(null), json!("x")] {
-        assert_eq!(lines(&json!({ "events": bad })), ["events: must be an array"]);
+        assert_eq!(
+            lines(&json!({ "events": bad })),
+            ["events: must be an array"]
+        );
     }
 }
 
@@ -77,7 +83,10 @@ fn a_body_that_is_not_an_object_is_reported_at_the_root_path() {
     for body in [json!([pageview()]), json!(3), json!("event"), json!(null)] {
         let errors = lines(&body);
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].starts_with(": request body must be"), "{errors:?}");
+        assert!(
+            errors[0].starts_with(": request body must be"),
+            "{errors:?}"
+        );
     }
 }
 
@@ -96,7 +105,9 @@ fn batch_errors_render_as_the_contract_messages() {
     let err = parse_events(b"[]", ctx()).expect_err("refused");
     assert_eq!(err.to_string(), "validation failed");
     let err = parse_events(b"{", ctx()).expect_err("refused");
-    assert!(err.to_string().starts_with("request body is not valid JSON: "));
+    assert!(err
+        .to_string()
+        .starts_with("request body is not valid JSON: "));
 }
 
 #[test]

@@ -30,7 +30,11 @@ fn user_agent_truncation_counts_chars_and_keeps_them_whole() {
 #[test]
 fn a_user_agent_of_exactly_the_limit_is_untouched() {
     let mut e = pageview();
-    set(&mut e, "device.userAgent", json!("U".repeat(MAX_USER_AGENT)));
+    set(
+        &mut e,
+        "device.userAgent",
+        json!("U".repeat(MAX_USER_AGENT)),
+    );
     assert_eq!(accept(&e).device.user_agent.len(), MAX_USER_AGENT);
 }
 
@@ -41,7 +45,10 @@ fn the_user_agent_and_viewport_are_required() {
     remove(&mut e, "device.viewport");
     assert_eq!(
         lines(&e),
-        ["device.userAgent: is required", "device.viewport: is required"]
+        [
+            "device.userAgent: is required",
+            "device.viewport: is required"
+        ]
     );
 }
 
@@ -84,8 +91,20 @@ fn the_optional_device_fields_are_typed() {
         }),
     );
     let d = accept(&e).device;
-    assert_eq!(d.viewport, Dimensions { width: 390.0, height: 844.0 });
-    assert_eq!(d.screen, Some(Dimensions { width: 1170.0, height: 2532.0 }));
+    assert_eq!(
+        d.viewport,
+        Dimensions {
+            width: 390.0,
+            height: 844.0
+        }
+    );
+    assert_eq!(
+        d.screen,
+        Some(Dimensions {
+            width: 1170.0,
+            height: 2532.0
+        })
+    );
     assert_eq!(d.fingerprint.as_deref(), Some("fp_1"));
     assert_eq!(d.fingerprint_confidence, Some(87.5));
     assert_eq!(d.gpu_vendor.as_deref(), Some("Apple"));

@@ -70,7 +70,10 @@ fn an_unknown_event_type_is_refused() {
     set(&mut e, "type", json!("_attention_summary"));
     let errors = lines(&e);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].starts_with("type: unknown event type"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("type: unknown event type"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -107,7 +110,9 @@ fn ids_longer_than_the_cap_are_refused_and_the_cap_itself_is_fine() {
     set(&mut e, "sessionId", json!("s".repeat(MAX_ID_CHARS + 1)));
     assert_eq!(
         lines(&e),
-        [format!("sessionId: must be at most {MAX_ID_CHARS} characters")]
+        [format!(
+            "sessionId: must be at most {MAX_ID_CHARS} characters"
+        )]
     );
 }
 

@@ -69,7 +69,10 @@ fn consent_analytics_true_or_absent_allows_analytics() {
 #[test]
 fn unknown_fields_are_kept_in_the_payload() {
     let mut e = event("custom");
-    merge(&mut e, json!({"sdkVersion": "9.9.9", "futureThing": {"a": [1, 2]}}));
+    merge(
+        &mut e,
+        json!({"sdkVersion": "9.9.9", "futureThing": {"a": [1, 2]}}),
+    );
     set(&mut e, "page.hash", json!("#top"));
     set(&mut e, "device.newSensor", json!(true));
     let payload = accept(&e).payload;

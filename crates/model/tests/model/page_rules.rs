@@ -27,7 +27,12 @@ fn an_event_without_client_platform_follows_the_web_rules() {
 
 #[test]
 fn a_web_event_needs_an_absolute_http_url() {
-    for bad in ["/docs", "myapp://checkout", "ftp://example.com/x", "example.com/docs"] {
+    for bad in [
+        "/docs",
+        "myapp://checkout",
+        "ftp://example.com/x",
+        "example.com/docs",
+    ] {
         let mut e = pageview();
         set(&mut e, "page.url", json!(bad));
         assert_eq!(

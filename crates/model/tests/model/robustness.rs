@@ -64,7 +64,11 @@ impl Rng {
 
 /// A random JSON value, nested at most `depth` deep.
 fn random_value(rng: &mut Rng, depth: u32) -> Value {
-    let pick = if depth == 0 { rng.below(8) } else { rng.below(10) };
+    let pick = if depth == 0 {
+        rng.below(8)
+    } else {
+        rng.below(10)
+    };
     match pick {
         0 => Value::Null,
         1 => json!(rng.below(2) == 0),
@@ -73,12 +77,39 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
         4 => json!(-(rng.below(1000) as i64)),
         5 => json!(""),
         6 => json!("x".repeat(rng.below(600))),
-        7 => json!(["https://a.b/?utm_source=x|y", "myapp://x", "é", "|", "?", "#"][rng.below(6)]),
-        8 => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth - 1)).collect()),
+        7 => json!(
+            [
+                "https://a.b/?utm_source=x|y",
+                "myapp://x",
+                "é",
+                "|",
+                "?",
+                "#"
+            ][rng.below(6)]
+        ),
+        8 => Value::Array(
+            (0..rng.below(4))
+                .map(|_| random_value(rng, depth - 1))
+                .collect(),
+        ),
         _ => {
-            let keys = ["type", "x", "url", "analytics", "width", "hem", "identity", "name"];
+            let keys = [
+                "type",
+                "x",
+                "url",
+                "analytics",
+                "width",
+                "hem",
+                "identity",
+                "name",
+            ];
             let map = (0..rng.below(4))
-                .map(|_| (keys[rng.below(keys.len())].to_owned(), random_value(rng, depth - 1)))
+                .map(|_| {
+                    (
+                        keys[rng.below(keys.len())].to_owned(),
+                        random_value(rng, depth - 1),
+                    )
+                })
                 .collect();
             Value::Object(map)
         }
@@ -118,7 +149,11 @@ fn random_mutations_of_valid_events_never_panic() {
         for _ in 0..=rng.below(4) {
             mutate(&mut rng, &mut e);
         }
-        let body = if rng.below(3) == 0 { json!({"events": [e.clone(), e]}) } else { e };
+        let body = if rng.below(3) == 0 {
+            json!({"events": [e.clone(), e]})
+        } else {
+            e
+        };
         outcomes[usize::from(parse(&body).is_ok())] += 1;
         check(body.to_string().as_bytes());
     }

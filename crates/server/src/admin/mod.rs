@@ -39,4 +39,3 @@ fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
     })
 }
-

@@ -5,8 +5,8 @@ mod cache;
 mod origin;
 
 use axum::http::{header, HeaderMap};
-use clickwire_store::{AuthKey, KeyKind};
 pub use cache::KeyCache;
+use clickwire_store::{AuthKey, KeyKind};
 pub use origin::origin_allowed;
 
 use crate::error::ApiError;
@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn a_bearer_token_is_a_key() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer cw_admin_x"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer cw_admin_x"),
+        );
         assert_eq!(request_key(&headers, None).as_deref(), Some("cw_admin_x"));
     }
 

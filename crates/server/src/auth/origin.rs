@@ -21,7 +21,12 @@ fn request_host(headers: &HeaderMap) -> Option<String> {
         .iter()
         .filter_map(|name| headers.get(name)?.to_str().ok())
         .filter(|value| *value != "null")
-        .find_map(|value| url::Url::parse(value).ok()?.host_str().map(str::to_ascii_lowercase))
+        .find_map(|value| {
+            url::Url::parse(value)
+                .ok()?
+                .host_str()
+                .map(str::to_ascii_lowercase)
+        })
 }
 
 /// A configured domain as a bare lowercase host pattern (scheme, port and path dropped).
@@ -76,9 +81,18 @@ mod tests {
 
     #[test]
     fn a_wildcard_matches_subdomains_but_not_the_apex_or_lookalikes() {
-        assert!(allowed(&["*.example.com"], &headers(header::ORIGIN, "https://a.b.example.com")));
-        assert!(!allowed(&["*.example.com"], &headers(header::ORIGIN, "https://example.com")));
-        assert!(!allowed(&["*.example.com"], &headers(header::ORIGIN, "https://badexample.com")));
+        assert!(allowed(
+            &["*.example.com"],
+            &headers(header::ORIGIN, "https://a.b.example.com")
+        ));
+        assert!(!allowed(
+            &["*.example.com"],
+            &headers(header::ORIGIN, "https://example.com")
+        ));
+        assert!(!allowed(
+            &["*.example.com"],
+            &headers(header::ORIGIN, "https://badexample.com")
+        ));
     }
 
     #[test]

@@ -47,9 +47,16 @@ pub async fn post_events(
     if key.kind == KeyKind::Website && !origin_allowed(&key.origins, &headers) {
         return Err(ApiError::DomainNotAllowed);
     }
-    let body = body.map_err(|rejection| body_error(rejection, state.config.server.max_body_bytes))?;
+    let body =
+        body.map_err(|rejection| body_error(rejection, state.config.server.max_body_bytes))?;
     let received_at = now_ms();
-    let events = parse_events(&body, ValidateContext { now_ms: received_at }).map_err(|err| match err {
+    let events = parse_events(
+        &body,
+        ValidateContext {
+            now_ms: received_at,
+        },
+    )
+    .map_err(|err| match err {
         BatchError::InvalidJson(message) => ApiError::InvalidJson(message),
         BatchError::Validation(details) => ApiError::Validation(details),
     })?;
@@ -57,7 +64,8 @@ pub async fn post_events(
         .limits
         .check(&key, events.len())
         .map_err(ApiError::RateLimited)?;
-    let outcome = store_events(&state, &key, events, client_ip_hash(peer.ip()), received_at).await?;
+    let outcome =
+        store_events(&state, &key, events, client_ip_hash(peer.ip()), received_at).await?;
     let body = Accepted {
         success: true,
         accepted: outcome.accepted,

@@ -6,9 +6,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{open_db, pool::Pool, DB_FILE};
-use crate::{
-    keys, AuthKey, Catalog, KeyRecord, NewKey, StoreError, StoreFuture, Tenant, Tier,
-};
+use crate::{keys, AuthKey, Catalog, KeyRecord, NewKey, StoreError, StoreFuture, Tenant, Tier};
 
 /// The catalog of a data directory.
 pub struct SqliteCatalog {
@@ -36,8 +34,9 @@ where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
     let text: String = row.get(idx)?;
-    text.parse()
-        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err)))
+    text.parse().map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
+    })
 }
 
 fn parse_origins(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
@@ -244,7 +243,10 @@ mod tests {
     async fn a_created_key_is_found_by_its_hash_until_revoked() {
         let (_dir, catalog) = catalog();
         assert!(catalog.is_empty().await.expect("is_empty"));
-        catalog.create_tenant("acme", Tier::Scale).await.expect("tenant");
+        catalog
+            .create_tenant("acme", Tier::Scale)
+            .await
+            .expect("tenant");
         let (record, key) = catalog
             .create_key(NewKey {
                 tenant: "acme".into(),
@@ -260,13 +262,20 @@ mod tests {
         assert_eq!(found.origins, vec!["*.acme.test".to_string()]);
         let revoked = catalog.revoke_key(&record.id).await.expect("revoke");
         assert!(revoked.revoked_at.is_some());
-        assert!(catalog.find_key(&keys::hash(&key)).await.expect("find").is_none());
+        assert!(catalog
+            .find_key(&keys::hash(&key))
+            .await
+            .expect("find")
+            .is_none());
     }
 
     #[tokio::test]
     async fn a_tenant_name_is_taken_once() {
         let (_dir, catalog) = catalog();
-        catalog.create_tenant("acme", Tier::Free).await.expect("tenant");
+        catalog
+            .create_tenant("acme", Tier::Free)
+            .await
+            .expect("tenant");
         let again = catalog.create_tenant("acme", Tier::Free).await;
         assert!(matches!(again, Err(StoreError::Conflict(_))));
     }

@@ -24,9 +24,7 @@ use self::{
     pool::{open_connection, Pool},
     writer::{AppendJob, WriterMsg},
 };
-use crate::{
-    Appended, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture,
-};
+use crate::{Appended, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture};
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "clickwire.db";

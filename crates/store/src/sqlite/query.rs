@@ -41,9 +41,8 @@ pub fn run(conn: &mut Connection, query: &EventQuery) -> Result<EventPage, Store
 }
 
 fn build(query: &EventQuery) -> (String, Vec<Value>) {
-    let mut sql = String::from(
-        "SELECT id, seq, received_at, source, payload FROM events WHERE tenant = ?",
-    );
+    let mut sql =
+        String::from("SELECT id, seq, received_at, source, payload FROM events WHERE tenant = ?");
     let mut params = vec![Value::Text(query.tenant.clone())];
     let mut filter = |clause: &str, value: Value| {
         sql.push_str(clause);

@@ -81,5 +81,8 @@ pub fn insert_event_sql() -> String {
     }
     let count = 11 + 2 * ANALYTICS_COLUMNS;
     let params: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
-    format!("INSERT INTO events ({columns}) VALUES ({})", params.join(", "))
+    format!(
+        "INSERT INTO events ({columns}) VALUES ({})",
+        params.join(", ")
+    )
 }

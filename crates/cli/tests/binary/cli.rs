@@ -1,0 +1,110 @@
+//! `clickwire tenant …` and `clickwire key …` against the data directory of a running server.
+
+use std::{path::Path, time::Duration};
+
+use crate::process::{clickwire, data_dir, event, start};
+
+/// Runs a CLI command on `data`; returns its stdout, failing the test on a non-zero exit.
+fn run(data: &Path, args: &[&str]) -> String {
+    let output = clickwire()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run clickwire");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[tokio::test]
+async fn keys_made_by_the_cli_work_at_once_and_stop_within_five_seconds_of_revocation() {
+    let (_dir, data) = data_dir();
+    let server = start(&data, &[], &[]);
+    run(&data, &["tenant", "create", "acme", "--tier", "scale"]);
+    assert!(run(&data, &["tenant", "list"])
+        .lines()
+        .any(|l| l == "acme\tscale"));
+
+    let key = run(
+        &data,
+        &["key", "create", "--tenant", "acme", "--kind", "mobile"],
+    );
+    let key = key.trim_end();
+    assert!(
+        key.starts_with("cs_mob_live_") && !key.contains(char::is_whitespace),
+        "{key:?}"
+    );
+    let client = reqwest::Client::new();
+    let send = || {
+        client
+            .post(server.url("/v1/events"))
+            .header("X-API-Key", key)
+            .json(&event("cli"))
+            .send()
+    };
+    assert_eq!(send().await.expect("request").status(), 202);
+
+    let listing = run(&data, &["key", "list", "--tenant", "acme"]);
+    assert!(!listing.contains(key), "listings show prefixes only");
+    assert!(listing.contains(&key[..16]));
+
+    run(&data, &["key", "revoke", key]);
+    assert!(run(&data, &["key", "list", "--tenant", "acme"]).contains("revoked"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let status = send().await.expect("request").status();
+        if status == 401 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "revoked key still works after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.kill();
+}
+
+#[test]
+fn website_keys_take_origins_and_bad_input_is_refused() {
+    let (_dir, data) = data_dir();
+    run(&data, &["tenant", "create", "shop", "--tier", "builder"]);
+    let key = run(
+        &data,
+        &[
+            "key",
+            "create",
+            "--tenant",
+            "shop",
+            "--kind",
+            "website",
+            "--origin",
+            "*.shop.test",
+            "--origin",
+            "shop.test",
+        ],
+    );
+    assert!(key.starts_with("cs_live_"));
+    let listing = run(&data, &["key", "list"]);
+    assert!(listing.contains("*.shop.test,shop.test"), "{listing}");
+
+    for args in [
+        &["tenant", "create", "shop", "--tier", "builder"][..],
+        &["tenant", "create", "other", "--tier", "gold"][..],
+        &["key", "create", "--tenant", "ghost", "--kind", "server"][..],
+        &["key", "revoke", "cs_live_unknown"][..],
+    ] {
+        let output = clickwire()
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .expect("run");
+        assert!(!output.status.success(), "{args:?} should fail");
+        assert!(!output.stderr.is_empty(), "{args:?} says why");
+    }
+}

@@ -1,0 +1,190 @@
+//! Spawning a server for one test, and the events and requests tests send.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clickwire_server::{Config, Server};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+/// The keys the first start writes to `bootstrap-credentials.json`.
+#[derive(Debug, Deserialize)]
+pub struct Keys {
+    pub admin: String,
+    pub website: String,
+    pub mobile: String,
+    pub server: String,
+    pub pipeline: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Credentials {
+    keys: Keys,
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub keys: Keys,
+    pub client: reqwest::Client,
+    pub data: PathBuf,
+    _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Starts a server with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server after `customise` has changed its configuration.
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::default();
+    config.store.data = dir.path().to_owned();
+    customise(&mut config);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let server = Server::with_listener(config, listener)
+        .await
+        .expect("server");
+    let addr = server.local_addr().expect("addr");
+    let file = server
+        .bootstrap_file()
+        .expect("first start bootstraps")
+        .to_owned();
+    let credentials: Credentials =
+        serde_json::from_slice(&std::fs::read(file).expect("credentials")).expect("json");
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(async move {
+        server
+            .run_until_stopped(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server ran");
+    });
+    TestApp {
+        addr,
+        keys: credentials.keys,
+        client: reqwest::Client::new(),
+        data: dir.path().to_owned(),
+        _dir: dir,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `POST /v1/events` with `key` in `X-API-Key`.
+    pub async fn post_events(&self, key: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/events"))
+            .header("X-API-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `GET /v1/events?<query>` with the server key; the parsed body.
+    pub async fn read_events(&self, query: &str) -> Value {
+        let response = self
+            .client
+            .get(self.url(&format!("/v1/events?{query}")))
+            .header("X-API-Key", &self.keys.server)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
+    /// Creates a tenant and a key of `kind` through the admin API; returns the key.
+    pub async fn create_key(
+        &self,
+        tenant: &str,
+        tier: &str,
+        kind: &str,
+        origins: &[&str],
+    ) -> String {
+        let created = self
+            .client
+            .post(self.url("/v1/admin/tenants"))
+            .header("X-API-Key", &self.keys.admin)
+            .json(&json!({ "name": tenant, "tier": tier }))
+            .send()
+            .await
+            .expect("request");
+        assert!(
+            created.status() == 201 || created.status() == 409,
+            "{}",
+            created.status()
+        );
+        let key: Value = self
+            .client
+            .post(self.url("/v1/admin/keys"))
+            .header("X-API-Key", &self.keys.admin)
+            .json(&json!({ "tenant": tenant, "kind": kind, "origins": origins }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        key["key"].as_str().expect("key in answer").to_owned()
+    }
+
+    /// Stops the server gracefully and waits until it has drained.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(30), task)
+                .await
+                .expect("server stops")
+                .expect("server task");
+        }
+    }
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64
+}
+
+/// A valid web pageview of `visitor`.
+pub fn pageview(visitor: &str) -> Value {
+    json!({
+        "type": "pageview",
+        "visitorId": visitor,
+        "sessionId": format!("sess_{visitor}"),
+        "timestamp": now_ms(),
+        "page": { "url": "https://example.com/pricing", "path": "/pricing", "title": "Pricing" },
+        "device": {
+            "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+            "viewport": { "width": 1280, "height": 800 }
+        }
+    })
+}
+
+/// A valid web click of `visitor`.
+pub fn click(visitor: &str) -> Value {
+    let mut event = pageview(visitor);
+    event["type"] = json!("click");
+    event["element"] = json!({ "selector": "#buy", "text": "Buy", "x": 10, "y": 20 });
+    event
+}
+
+/// `{"events": [...]}`.
+pub fn batch(events: Vec<Value>) -> Value {
+    json!({ "events": events })
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each test starts the real server on a real socket (port 0) with its
+//! own temporary data directory and talks to it over HTTP.
+
+mod admin;
+mod auth;
+mod helpers;
+mod ingest;
+mod limits;
+mod ops;
+mod overload;
+mod read;

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Reproducible ingest benchmark: clickwire's POST /v1/events against a bare axum handler
+# that only parses the JSON (`clickwire baseline`), measured in the same run so that the
+# noise of a shared 2-core machine shows up in both and the ratio stays meaningful.
+#
+# Runs, each with `clickwire loadgen` over keep-alive connections on loopback:
+#   baseline and clickwire, single events (--batch 1) and 25-event batches, at max throughput;
+#   then clickwire at half its peak batch-25 events/s (--rate) to read latency under load.
+# Prints a markdown table on stdout; progress and the exact commands go to stderr.
+#
+# Environment (all optional):
+#   BENCH_DURATION          measured time per run (humantime)        default 10s
+#   BENCH_WARMUP            warm-up per run, not counted             default 1s
+#   BENCH_CONNECTIONS       loadgen connections                      default 32
+#   BENCH_LOADGEN_THREADS   loadgen worker threads                   default 1
+#   BENCH_BASELINE_THREADS  baseline worker threads                  default nproc
+#   BENCH_RESULTS_DIR       keep each run's JSON result here         default: not kept
+#   BENCH_SKIP_BUILD        1 = use the existing release binary      default: build it
+#   CARGO_TARGET_DIR        where cargo builds                       default ./target
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-1s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+LOADGEN_THREADS=${BENCH_LOADGEN_THREADS:-1}
+BASELINE_THREADS=${BENCH_BASELINE_THREADS:-$(nproc)}
+RESULTS_DIR=${BENCH_RESULTS_DIR:-}
+SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+SERVER_ADDR=127.0.0.1:18080
+BASELINE_ADDR=127.0.0.1:18081
+BIN=${CARGO_TARGET_DIR:-target}/release/clickwire
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench-ingest: $*"; exit 1; }
+
+command -v curl >/dev/null || die "curl is required (readiness probes)"
+if command -v jq >/dev/null; then
+    JSON_TOOL=jq
+elif command -v python3 >/dev/null; then
+    JSON_TOOL=python3
+else
+    die "jq or python3 is required (reading JSON results)"
+fi
+
+# json_get FILE PATH: the value at a dotted PATH (e.g. latency_us.p99) of a JSON file.
+json_get() {
+    if [[ $JSON_TOOL == jq ]]; then
+        jq -r ".$2" "$1"
+    else
+        python3 -c 'import functools, json, sys
+value = functools.reduce(lambda v, k: v[k], sys.argv[2].split("."), json.load(open(sys.argv[1])))
+print(value)' "$1" "$2"
+    fi
+}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-ingest.XXXXXX")
+PIDS=()
+
+# stop_pid PID: SIGTERM, then SIGKILL if it has not exited after 10 s.
+stop_pid() {
+    local pid=$1 _
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# Stops what this script started (by pid), then removes the temp dir.
+cleanup() {
+    local status=$?
+    local pid
+    for pid in "${PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    rm -rf "$TMP"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_ready URL PID LOG: until URL answers 2xx; fails if the process dies or after 60 s.
+wait_ready() {
+    local url=$1 pid=$2 log_file=$3 _
+    for _ in $(seq 600); do
+        curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            log "process $pid exited before $url was ready; its log:"
+            cat "$log_file" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    log "timed out waiting for $url; log:"
+    cat "$log_file" >&2
+    return 1
+}
+
+# wait_file PATH: until PATH exists, at most 30 s.
+wait_file() {
+    local _
+    for _ in $(seq 300); do
+        [[ -s $1 ]] && return 0
+        sleep 0.1
+    done
+    die "$1 did not appear"
+}
+
+machine_line() {
+    local model
+    model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+    printf '%s, %s cores, %s' "$(uname -m)" "$(nproc)" "${model:-unknown CPU}"
+}
+
+start_server() {
+    mkdir -p "$TMP/data"
+    CLICKWIRE_RATE_LIMITS__ENABLED=false \
+        "$BIN" serve --listen "$SERVER_ADDR" --data "$TMP/data" >"$TMP/server.log" 2>&1 &
+    PIDS+=("$!")
+    wait_ready "http://$SERVER_ADDR/readyz" "$!" "$TMP/server.log"
+    wait_file "$TMP/data/bootstrap-credentials.json"
+    SERVER_KEY=$(json_get "$TMP/data/bootstrap-credentials.json" keys.server)
+    [[ -n $SERVER_KEY && $SERVER_KEY != null ]] || die "no server key in bootstrap-credentials.json"
+}
+
+start_baseline() {
+    "$BIN" baseline --listen "$BASELINE_ADDR" --threads "$BASELINE_THREADS" \
+        >"$TMP/baseline.log" 2>&1 &
+    PIDS+=("$!")
+    wait_ready "http://$BASELINE_ADDR/readyz" "$!" "$TMP/baseline.log"
+}
+
+# run_load NAME TARGET BATCH [RATE]: one loadgen run, JSON result in $TMP/NAME.json.
+run_load() {
+    local name=$1 target=$2 batch=$3 rate=${4:-}
+    local addr=$BASELINE_ADDR key=""
+    if [[ $target == clickwire ]]; then
+        addr=$SERVER_ADDR key=$SERVER_KEY
+    fi
+    local args=(--url "http://$addr/v1/events" --connections "$CONNECTIONS" --batch "$batch"
+        --duration "$DURATION" --warmup "$WARMUP" --threads "$LOADGEN_THREADS" --json)
+    if [[ -n $rate ]]; then
+        args+=(--rate "$rate")
+    fi
+    # The key travels in the environment, not on the command line where ps shows it.
+    log "+ clickwire loadgen ${args[*]}${key:+ (CLICKWIRE_LOADGEN_KEY=<server key>)}"
+    if [[ -n $key ]]; then
+        CLICKWIRE_LOADGEN_KEY=$key "$BIN" loadgen "${args[@]}" >"$TMP/$name.json"
+    else
+        env -u CLICKWIRE_LOADGEN_KEY "$BIN" loadgen "${args[@]}" >"$TMP/$name.json"
+    fi
+    if [[ -n $RESULTS_DIR ]]; then
+        cp "$TMP/$name.json" "$RESULTS_DIR/"
+    fi
+}
+
+# row NAME LABEL RATIO: one markdown table row from a run's JSON.
+row() {
+    local file=$TMP/$1.json
+    local non_ok
+    non_ok=$(($(json_get "$file" requests) - $(json_get "$file" ok)))
+    printf '| %s | %s | %s | %.0f | %.0f | %.2f ms | %.2f ms | %s | %s |\n' \
+        "$2" "$(json_get "$file" batch)" "$(json_get "$file" connections)" \
+        "$(json_get "$file" req_per_s)" "$(json_get "$file" events_per_s)" \
+        "$(awk -v us="$(json_get "$file" latency_us.p50)" 'BEGIN { print us / 1000 }')" \
+        "$(awk -v us="$(json_get "$file" latency_us.p99)" 'BEGIN { print us / 1000 }')" \
+        "$3" "$non_ok"
+}
+
+# ratio A B: events/s of run A over run B, two decimals.
+ratio() {
+    awk -v a="$(json_get "$TMP/$1.json" events_per_s)" \
+        -v b="$(json_get "$TMP/$2.json" events_per_s)" \
+        'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+main() {
+    if [[ -n $RESULTS_DIR ]]; then
+        mkdir -p "$RESULTS_DIR"
+    fi
+    if [[ $SKIP_BUILD != 1 ]]; then
+        log "building release binary"
+        cargo build --release -p clickwire >&2
+    fi
+    [[ -x $BIN ]] || die "$BIN not found"
+    start_server
+    start_baseline
+
+    local batch
+    for batch in 1 25; do
+        run_load "baseline-$batch" baseline "$batch"
+        run_load "clickwire-$batch" clickwire "$batch"
+    done
+    local half
+    half=$(awk -v e="$(json_get "$TMP/clickwire-25.json" events_per_s)" \
+        'BEGIN { r = int(e / 2); print (r < 1 ? 1 : r) }')
+    run_load "clickwire-25-paced" clickwire 25 "$half"
+
+    echo "machine: $(machine_line)"
+    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none), $(date -u +%Y-%m-%dT%H:%MZ)," \
+        "$DURATION per run after $WARMUP warm-up, loadgen $LOADGEN_THREADS thread(s)," \
+        "baseline $BASELINE_THREADS thread(s)"
+    echo
+    echo "| target | batch | connections | req/s | events/s | p50 | p99 | vs baseline | non-OK |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for batch in 1 25; do
+        row "baseline-$batch" baseline 1.00
+        row "clickwire-$batch" clickwire "$(ratio "clickwire-$batch" "baseline-$batch")"
+    done
+    row clickwire-25-paced "clickwire @ $half events/s" "—"
+}
+
+main "$@"
