@@ -56,7 +56,8 @@ print(value)' "$1" "$2"
 }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-ingest.XXXXXX")
-PIDS=()
+PIDS=()     # servers started by this script
+LOAD_PID="" # the loadgen run in progress, if any
 
 # stop_pid PID: SIGTERM, then SIGKILL if it has not exited after 10 s.
 stop_pid() {
@@ -74,6 +75,9 @@ stop_pid() {
 cleanup() {
     local status=$?
     local pid
+    if [[ -n $LOAD_PID ]]; then
+        stop_pid "$LOAD_PID"
+    fi
     for pid in "${PIDS[@]}"; do
         stop_pid "$pid"
     done
@@ -148,12 +152,21 @@ run_load() {
         args+=(--rate "$rate")
     fi
     # The key travels in the environment, not on the command line where ps shows it.
-    log "+ clickwire loadgen ${args[*]}${key:+ (CLICKWIRE_LOADGEN_KEY=<server key>)}"
+    log "+ clickwire loadgen ${args[*]}${key:+ (LOADGEN_API_KEY=<server key>)}"
+    # In the background, so that a signal reaches the trap now and not after the run.
     if [[ -n $key ]]; then
-        CLICKWIRE_LOADGEN_KEY=$key "$BIN" loadgen "${args[@]}" >"$TMP/$name.json"
+        LOADGEN_API_KEY=$key "$BIN" loadgen "${args[@]}" >"$TMP/$name.json" &
     else
-        env -u CLICKWIRE_LOADGEN_KEY "$BIN" loadgen "${args[@]}" >"$TMP/$name.json"
+        env -u LOADGEN_API_KEY "$BIN" loadgen "${args[@]}" >"$TMP/$name.json" &
     fi
+    LOAD_PID=$!
+    if ! wait "$LOAD_PID"; then
+        LOAD_PID=""
+        log "loadgen run '$name' failed; its result:"
+        cat "$TMP/$name.json" >&2
+        exit 1
+    fi
+    LOAD_PID=""
     if [[ -n $RESULTS_DIR ]]; then
         cp "$TMP/$name.json" "$RESULTS_DIR/"
     fi
@@ -202,7 +215,7 @@ main() {
     run_load "clickwire-25-paced" clickwire 25 "$half"
 
     echo "machine: $(machine_line)"
-    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none), $(date -u +%Y-%m-%dT%H:%MZ)," \
+    echo "commit: $(git describe --always --dirty 2>/dev/null || echo none), $(date -u +%Y-%m-%dT%H:%MZ)," \
         "$DURATION per run after $WARMUP warm-up, loadgen $LOADGEN_THREADS thread(s)," \
         "baseline $BASELINE_THREADS thread(s)"
     echo

@@ -2,13 +2,21 @@
 //! directory, then serve on an already-bound listener until a shutdown future resolves,
 //! and drain (in-flight requests finish, queued batches commit) before returning.
 
-use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{
+    future::{Future, IntoFuture},
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+};
 
 use clickwire_store::{
     sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore},
     Catalog, EventStore,
 };
-use tokio::{net::TcpListener, sync::watch};
+use tokio::{
+    net::TcpListener,
+    sync::{watch, Notify},
+};
 
 use crate::{
     app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, limits::RateLimits,
@@ -94,12 +102,26 @@ impl Server {
         );
         let upkeep = tokio::spawn(run_metrics_upkeep(state.metrics.clone(), stop_rx));
         let router = app(state.clone());
-        let served = axum::serve(
+        let stopping = Arc::new(Notify::new());
+        let signalled = Arc::clone(&stopping);
+        let serve = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            signalled.notify_one();
+        });
+        let grace = state.config.server.shutdown_grace;
+        // In-flight requests get `grace` to finish; a request cut off after it was never
+        // acknowledged, so nothing acknowledged is lost.
+        let served = tokio::select! {
+            served = serve.into_future() => served,
+            () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(?grace, "shutdown grace expired; closing the remaining connections");
+                Ok(())
+            }
+        };
         let _ = stop_tx.send(true);
         let _ = tokio::join!(refresher, upkeep);
         state.events.close().await?;

@@ -41,7 +41,7 @@ pub struct LoadgenArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080/v1/events")]
     url: Url,
     /// API key sent as `X-API-Key`; leave out for the unauthenticated baseline.
-    #[arg(long, env = "CLICKWIRE_LOADGEN_KEY", hide_env_values = true)]
+    #[arg(long, env = "LOADGEN_API_KEY", hide_env_values = true)]
     key: Option<String>,
     /// `Origin` header to send, for website keys bound to allowed origins.
     #[arg(long)]

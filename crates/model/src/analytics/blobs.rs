@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::{Map, Value};
+
 use super::{
     identity::{self, CLICKSTREAM_IDS, CRM_IDS, HASHED_PHONE, MAID, SOCIAL_IDS},
     join::join,
@@ -92,24 +94,29 @@ fn bot(extras: &AnalyticsExtras) -> String {
 }
 
 /// blob18 and blob19: from the page URL, falling back to same-named identity keys.
-fn campaign(
-    event: &Event,
-    identity: Option<&serde_json::Map<String, serde_json::Value>>,
-) -> [String; 2] {
+fn campaign(event: &Event, identity: Option<&Map<String, Value>>) -> [String; 2] {
     let from_url = query::campaign(event.page.url.as_deref().unwrap_or(""));
-    let pick = |found: &Option<Cow<'_, str>>, key: &str| match found {
-        Some(v) => v.to_string(),
-        None => identity::text(identity, key).into_owned(),
-    };
-    let click_ids: Vec<String> = CLICK_IDS
+    let click_ids: Vec<_> = CLICK_IDS
         .iter()
         .zip(&from_url.click_ids)
-        .map(|(k, v)| pick(v, k))
+        .map(|(key, found)| pick(found, identity, key))
         .collect();
-    let utms: Vec<String> = UTMS
+    let utms: Vec<_> = UTMS
         .iter()
         .zip(&from_url.utms)
-        .map(|(k, v)| pick(v, k))
+        .map(|(key, found)| pick(found, identity, key))
         .collect();
     [join(&click_ids), join(&utms)]
+}
+
+/// The URL's value when it had one, else the identity's.
+fn pick<'a>(
+    found: &'a Option<Cow<'_, str>>,
+    identity: Option<&'a Map<String, Value>>,
+    key: &str,
+) -> Cow<'a, str> {
+    match found {
+        Some(value) => Cow::Borrowed(value),
+        None => identity::text(identity, key),
+    }
 }

@@ -18,11 +18,11 @@ fn push_escaped(out: &mut String, part: &str) {
         out.push_str(part);
         return;
     }
-    for piece in part.split('|').enumerate() {
-        if piece.0 > 0 {
+    for (i, piece) in part.split('|').enumerate() {
+        if i > 0 {
             out.push_str("%7C");
         }
-        out.push_str(piece.1);
+        out.push_str(piece);
     }
 }
 

@@ -4,11 +4,14 @@
 use serde_json::Value;
 
 use super::{
-    fields::{non_empty, Obj},
+    fields::{exceeds_chars, non_empty, Obj},
     problem::Problem,
     report::Report,
 };
-use crate::{event::EventType, limits::MAX_ID_CHARS, limits::MAX_TIMESTAMP_MS};
+use crate::{
+    event::EventType,
+    limits::{MAX_ID_CHARS, MAX_TIMESTAMP_MS},
+};
 
 /// `type`: one of the seven; email engagement types get their own message.
 pub(super) fn event_type(obj: &Obj<'_, '_>, r: &mut Report) -> Option<EventType> {
@@ -30,7 +33,7 @@ fn refused_type(name: &str) -> Problem {
 pub(super) fn id(obj: &Obj<'_, '_>, r: &mut Report, key: &str) -> Option<String> {
     obj.req(r, key, |v| {
         let s = non_empty(v)?;
-        if super::fields::exceeds_chars(s, MAX_ID_CHARS) {
+        if exceeds_chars(s, MAX_ID_CHARS) {
             return Err(Problem::TooManyChars(MAX_ID_CHARS));
         }
         Ok(s.to_owned())
