@@ -4,9 +4,11 @@
 //! while the server runs.
 
 mod catalog;
+mod checkpoint;
 mod pool;
 mod query;
 mod schema;
+mod visitor_index;
 mod writer;
 
 use std::{
@@ -21,10 +23,16 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
 use self::{
+    checkpoint::Checkpointer,
     pool::{open_connection, Pool},
+    visitor_index::INDEX_FILE,
     writer::{AppendJob, WriterMsg},
 };
 use crate::{Appended, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture};
+
+/// Page cache of the writer connection (KiB): large enough that appends never re-read
+/// the right edge of the table and its indexes from the OS.
+const WRITER_CACHE_KIB: i64 = 128 * 1024;
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "clickwire.db";
@@ -69,7 +77,14 @@ fn open_db(dir: &Path, busy_timeout: Duration) -> Result<rusqlite::Connection, S
 pub struct SqliteEventStore {
     tx: mpsc::Sender<WriterMsg>,
     pool: Arc<Pool>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    threads: Mutex<Option<Threads>>,
+}
+
+/// The store's background threads, stopped in this order.
+struct Threads {
+    writer: JoinHandle<()>,
+    indexer: JoinHandle<()>,
+    checkpointer: Checkpointer,
 }
 
 impl SqliteEventStore {
@@ -81,17 +96,27 @@ impl SqliteEventStore {
             Synchronous::Full => "FULL",
         };
         conn.pragma_update(None, "synchronous", sync)?;
+        conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        // Checkpoints run on their own thread, not inside the writer's commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let db = config.dir.join(DB_FILE);
+        let checkpointer = Checkpointer::spawn(
+            open_connection(&db, config.busy_timeout)?,
+            config.dir.join(format!("{DB_FILE}-wal")),
+        )?;
+        let index = open_connection(&config.dir.join(INDEX_FILE), config.busy_timeout)?;
+        let (index_tx, indexer) = visitor_index::spawn(index, &conn)?;
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
-        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1))?;
-        let pool = Pool::new(
-            &config.dir.join(DB_FILE),
-            config.busy_timeout,
-            config.readers,
-        );
+        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), index_tx)?;
+        let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
         Ok(Self {
             tx,
             pool: Arc::new(pool),
-            writer: Mutex::new(Some(writer)),
+            threads: Mutex::new(Some(Threads {
+                writer,
+                indexer,
+                checkpointer,
+            })),
         })
     }
 
@@ -102,9 +127,16 @@ impl SqliteEventStore {
         if self.tx.send(WriterMsg::Shutdown(done_tx)).await.is_ok() {
             let _ = done_rx.await;
         }
-        let handle = self.writer.lock().ok().and_then(|mut w| w.take());
-        if let Some(handle) = handle {
-            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        let threads = self.threads.lock().ok().and_then(|mut t| t.take());
+        if let Some(threads) = threads {
+            let _ = tokio::task::spawn_blocking(move || {
+                // The writer's exit drops its index sender, which lets the indexer flush
+                // and stop; the checkpointer goes last so the WAL ends up truncated.
+                let _ = threads.writer.join();
+                let _ = threads.indexer.join();
+                threads.checkpointer.stop();
+            })
+            .await;
         }
     }
 }

@@ -14,6 +14,8 @@ use crate::StoreError;
 /// Connections to one database file, opened on demand and kept up to `max_idle`.
 pub struct Pool {
     path: PathBuf,
+    /// The data directory whose index file each connection attaches, if any.
+    attach_index_of: Option<PathBuf>,
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
     max_idle: usize,
@@ -23,10 +25,17 @@ impl Pool {
     pub fn new(path: &Path, busy_timeout: Duration, max_idle: usize) -> Self {
         Self {
             path: path.to_owned(),
+            attach_index_of: None,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
             max_idle,
         }
+    }
+
+    /// Every connection will see the visitor index of `dir` as `idx`.
+    pub fn attaching_index(mut self, dir: &Path) -> Self {
+        self.attach_index_of = Some(dir.to_owned());
+        self
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool.
@@ -48,10 +57,14 @@ impl Pool {
 
     fn checkout(&self) -> Result<Connection, StoreError> {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        match pooled {
-            Some(conn) => Ok(conn),
-            None => open_connection(&self.path, self.busy_timeout),
+        if let Some(conn) = pooled {
+            return Ok(conn);
         }
+        let conn = open_connection(&self.path, self.busy_timeout)?;
+        if let Some(dir) = &self.attach_index_of {
+            super::visitor_index::attach(&conn, dir)?;
+        }
+        Ok(conn)
     }
 
     fn checkin(&self, conn: Connection) {

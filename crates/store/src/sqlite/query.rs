@@ -3,6 +3,7 @@
 use rusqlite::{types::Value, Connection};
 use serde_json::value::RawValue;
 
+use super::visitor_index::WATERMARK;
 use crate::{EventPage, EventQuery, StoreError, StoredEvent};
 
 /// Runs `query`, fetching one row more than asked to learn whether another page follows.
@@ -40,33 +41,49 @@ pub fn run(conn: &mut Connection, query: &EventQuery) -> Result<EventPage, Store
     Ok(EventPage { events, next_after })
 }
 
+const COLUMNS: &str = "id, seq, received_at, source, payload";
+
+/// The SQL and its numbered parameters: ?1 tenant, ?2 visitor, ?3 session, ?4 type,
+/// ?5 since, ?6 until, ?7 after seq, ?8 limit.
 fn build(query: &EventQuery) -> (String, Vec<Value>) {
-    let mut sql =
-        String::from("SELECT id, seq, received_at, source, payload FROM events WHERE tenant = ?");
-    let mut params = vec![Value::Text(query.tenant.clone())];
-    let mut filter = |clause: &str, value: Value| {
-        sql.push_str(clause);
-        params.push(value);
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    let params = vec![
+        Value::Text(query.tenant.clone()),
+        text(&query.visitor_id),
+        text(&query.session_id),
+        text(&query.event_type),
+        query.since.map_or(Value::Null, Value::Integer),
+        query.until.map_or(Value::Null, Value::Integer),
+        Value::Integer(query.after_seq.unwrap_or(0)),
+        Value::Integer(query.limit as i64 + 1),
+    ];
+    let mut filters = String::new();
+    for (present, clause) in [
+        (query.session_id.is_some(), " AND session_id = ?3"),
+        (query.event_type.is_some(), " AND event_type = ?4"),
+        (query.since.is_some(), " AND timestamp >= ?5"),
+        (query.until.is_some(), " AND timestamp < ?6"),
+    ] {
+        if present {
+            filters.push_str(clause);
+        }
+    }
+    let sql = if query.visitor_id.is_some() {
+        // Indexed events of the visitor, then the not-yet-indexed tail scanned by seq.
+        format!(
+            "SELECT {COLUMNS} FROM events WHERE seq IN (
+                 SELECT seq FROM idx.visitor_seq WHERE tenant = ?1 AND visitor_id = ?2 AND seq > ?7
+             ) AND tenant = ?1 AND visitor_id = ?2{filters}
+             UNION ALL
+             SELECT {COLUMNS} FROM events
+             WHERE seq > max(?7, (SELECT COALESCE(MAX(value), 0) FROM idx.meta WHERE name = '{WATERMARK}'))
+               AND tenant = ?1 AND visitor_id = ?2{filters}
+             ORDER BY seq LIMIT ?8"
+        )
+    } else {
+        format!(
+            "SELECT {COLUMNS} FROM events WHERE tenant = ?1 AND seq > ?7{filters} ORDER BY seq LIMIT ?8"
+        )
     };
-    if let Some(visitor) = &query.visitor_id {
-        filter(" AND visitor_id = ?", Value::Text(visitor.clone()));
-    }
-    if let Some(session) = &query.session_id {
-        filter(" AND session_id = ?", Value::Text(session.clone()));
-    }
-    if let Some(kind) = &query.event_type {
-        filter(" AND event_type = ?", Value::Text(kind.clone()));
-    }
-    if let Some(since) = query.since {
-        filter(" AND timestamp >= ?", Value::Integer(since));
-    }
-    if let Some(until) = query.until {
-        filter(" AND timestamp < ?", Value::Integer(until));
-    }
-    if let Some(after) = query.after_seq {
-        filter(" AND seq > ?", Value::Integer(after));
-    }
-    sql.push_str(" ORDER BY seq LIMIT ?");
-    params.push(Value::Integer(query.limit as i64 + 1));
     (sql, params)
 }

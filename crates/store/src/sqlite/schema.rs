@@ -1,9 +1,10 @@
 //! The SQLite schema and its migrations, versioned by `PRAGMA user_version`.
 //!
 //! `events` keeps the hot path cheap: `seq` is the rowid (appends go to the right edge of
-//! the table), and the only secondary indexes are (tenant, seq), which also grows at its
-//! right edge per tenant, and (tenant, visitor, seq) for per-visitor reads. The 41 analytics
-//! columns of the contract (index1, blob1–blob20, double1–double20) are real columns.
+//! the table), and its only secondary index is (tenant, seq), which also grows at its right
+//! edge per tenant. Per-visitor reads go through `visitor_seq` in a separate index file, which
+//! the indexer thread fills in sorted batches (see [`super::visitor_index`]). The 41 analytics columns of the contract
+//! (index1, blob1–blob20, double1–double20) are real columns.
 
 use rusqlite::Connection;
 
@@ -63,7 +64,6 @@ CREATE TABLE events (
   index1 TEXT NOT NULL{blobs}{doubles}
 );
 CREATE INDEX events_tenant_seq ON events(tenant, seq);
-CREATE INDEX events_tenant_visitor ON events(tenant, visitor_id, seq);
 "
     )
 }

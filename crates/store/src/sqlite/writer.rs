@@ -7,7 +7,10 @@ use std::{sync::Arc, thread, time::Instant};
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::schema::{self, ANALYTICS_COLUMNS};
+use super::{
+    schema::{self, ANALYTICS_COLUMNS},
+    visitor_index::{Entry, EntrySender},
+};
 use crate::{Appended, NewEvent, StoreError};
 
 /// One caller's batch waiting for the writer.
@@ -31,8 +34,9 @@ pub fn spawn(
     conn: Connection,
     rx: mpsc::Receiver<WriterMsg>,
     max_batch_rows: usize,
+    index: EntrySender,
 ) -> Result<thread::JoinHandle<()>, StoreError> {
-    let mut writer = Writer::new(conn, max_batch_rows)?;
+    let mut writer = Writer::new(conn, max_batch_rows, index)?;
     thread::Builder::new()
         .name("clickwire-writer".into())
         .spawn(move || writer.run(rx))
@@ -44,16 +48,23 @@ struct Writer {
     insert_sql: String,
     next_seq: i64,
     max_batch_rows: usize,
+    /// The indexer of the committed events.
+    index: EntrySender,
 }
 
 impl Writer {
-    fn new(conn: Connection, max_batch_rows: usize) -> Result<Self, StoreError> {
+    fn new(
+        conn: Connection,
+        max_batch_rows: usize,
+        index: EntrySender,
+    ) -> Result<Self, StoreError> {
         let next_seq = next_seq(&conn)?;
         Ok(Self {
             conn,
             insert_sql: schema::insert_event_sql(),
             next_seq,
             max_batch_rows,
+            index,
         })
     }
 
@@ -88,7 +99,10 @@ impl Writer {
         let started = Instant::now();
         let first_seq = self.next_seq;
         match self.write(jobs) {
-            Ok(()) => {
+            Ok(entries) => {
+                // A closed indexer only means the process is stopping: the index is rebuilt
+                // from the event log at the next start.
+                let _ = self.index.send(entries);
                 metrics::histogram!("clickwire_store_commit_seconds")
                     .record(started.elapsed().as_secs_f64());
                 let mut seq = first_seq;
@@ -110,19 +124,27 @@ impl Writer {
         }
     }
 
-    fn write(&mut self, jobs: &[AppendJob]) -> Result<(), rusqlite::Error> {
+    /// Inserts every job's events in one transaction; returns their index entries.
+    fn write(&mut self, jobs: &[AppendJob]) -> Result<Vec<Entry>, rusqlite::Error> {
         let tx = self.conn.transaction()?;
+        let mut entries = Vec::new();
         {
             let mut stmt = tx.prepare_cached(&self.insert_sql)?;
             for job in jobs {
                 for event in &job.events {
                     bind_event(&mut stmt, self.next_seq, job, event)?;
                     stmt.raw_execute()?;
+                    entries.push((
+                        Arc::clone(&job.tenant),
+                        event.visitor_id.clone(),
+                        self.next_seq,
+                    ));
                     self.next_seq += 1;
                 }
             }
         }
-        tx.commit()
+        tx.commit()?;
+        Ok(entries)
     }
 }
 

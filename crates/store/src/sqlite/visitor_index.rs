@@ -1,0 +1,167 @@
+//! The per-visitor index, kept off the hot path. Inserting every event into a
+//! (tenant, visitor) B-tree inside its own commit touches a random leaf page per event and
+//! multiplies the WAL volume of each append several times over. Instead the writer hands
+//! (tenant, visitor, seq) of each committed batch to the indexer thread, which writes them,
+//! sorted, about once a second into `visitor_seq` in a separate database file
+//! (`clickwire-index.db`, with its own WAL and write lock, so a flush never holds up an
+//! append), together with the seq up to which the index is complete (the watermark).
+//!
+//! Reads combine the index with a scan of the short un-indexed tail (seq > watermark) of
+//! `events`, so a visitor's events are found as soon as they are acknowledged. The index is
+//! derived data: at start-up the tail past the watermark is re-read from `events`.
+
+use std::{
+    path::Path,
+    sync::{mpsc, Arc},
+    thread,
+    time::{Duration, Instant},
+};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::StoreError;
+
+/// The index database inside a data directory.
+pub const INDEX_FILE: &str = "clickwire-index.db";
+/// The `meta` row holding the highest seq whose visitor entry is in `visitor_seq`.
+pub const WATERMARK: &str = "visitor_indexed_through";
+/// How long entries may wait in memory before they are written.
+const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// Most entries held in memory before a flush is forced.
+const MAX_PENDING: usize = 500_000;
+
+/// One committed event as the index sees it.
+pub type Entry = (Arc<str>, String, i64);
+
+/// Where the writer sends the entries of each committed batch.
+pub type EntrySender = mpsc::Sender<Vec<Entry>>;
+
+/// Creates the index schema when missing.
+pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS visitor_seq (
+           tenant TEXT NOT NULL,
+           visitor_id TEXT NOT NULL,
+           seq INTEGER NOT NULL,
+           PRIMARY KEY (tenant, visitor_id, seq)
+         ) WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS meta (
+           name TEXT PRIMARY KEY,
+           value INTEGER NOT NULL
+         );",
+    )?;
+    Ok(())
+}
+
+/// Starts the indexer on `index` (a connection to the index file), first queueing the
+/// events of `main` past the watermark. It stops after its sender is dropped, flushing all.
+pub fn spawn(
+    index: Connection,
+    main: &Connection,
+) -> Result<(EntrySender, thread::JoinHandle<()>), StoreError> {
+    migrate(&index)?;
+    let tail = unindexed_tail(main, reconcile(&index, main)?)?;
+    let (tx, rx) = mpsc::channel();
+    let handle = thread::Builder::new()
+        .name("clickwire-index".into())
+        .spawn(move || run(index, tail, &rx))?;
+    Ok((tx, handle))
+}
+
+fn run(mut conn: Connection, mut pending: Vec<Entry>, rx: &mpsc::Receiver<Vec<Entry>>) {
+    let mut last_flush = Instant::now();
+    loop {
+        let wait = FLUSH_INTERVAL.saturating_sub(last_flush.elapsed());
+        let closed = match rx.recv_timeout(wait) {
+            Ok(entries) => {
+                pending.extend(entries);
+                false
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => false,
+            Err(mpsc::RecvTimeoutError::Disconnected) => true,
+        };
+        let due = closed || pending.len() >= MAX_PENDING || last_flush.elapsed() >= FLUSH_INTERVAL;
+        if due && !pending.is_empty() {
+            match flush(&mut conn, &mut pending) {
+                Ok(()) => pending.clear(),
+                Err(err) => tracing::warn!(error = %err, "visitor index flush failed; will retry"),
+            }
+            last_flush = Instant::now();
+        }
+        if closed {
+            return;
+        }
+    }
+}
+
+/// Writes `pending` in key order and moves the watermark to its highest seq.
+fn flush(conn: &mut Connection, pending: &mut [Entry]) -> rusqlite::Result<()> {
+    let through = pending.iter().map(|(_, _, seq)| *seq).max().unwrap_or(0);
+    pending.sort_unstable();
+    let tx = conn.transaction()?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO visitor_seq (tenant, visitor_id, seq) VALUES (?1, ?2, ?3)",
+        )?;
+        for (tenant, visitor, seq) in pending.iter() {
+            insert.execute((&**tenant, visitor, seq))?;
+        }
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+            (WATERMARK, through),
+        )?;
+    }
+    tx.commit()
+}
+
+/// The highest seq covered by `visitor_seq` (0 when nothing is).
+fn watermark(conn: &Connection) -> rusqlite::Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE name = ?1",
+            [WATERMARK],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The watermark, after dropping entries past the last stored event: after a power loss
+/// (with `synchronous = normal`) the index may remember commits the event log lost, and
+/// those seqs will be handed out again.
+fn reconcile(index: &Connection, main: &Connection) -> rusqlite::Result<i64> {
+    let stored: i64 =
+        main.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+    let mark = watermark(index)?;
+    if mark <= stored {
+        return Ok(mark);
+    }
+    index.execute("DELETE FROM visitor_seq WHERE seq > ?1", [stored])?;
+    index.execute(
+        "UPDATE meta SET value = ?2 WHERE name = ?1",
+        (WATERMARK, stored),
+    )?;
+    Ok(stored)
+}
+
+fn unindexed_tail(main: &Connection, watermark: i64) -> rusqlite::Result<Vec<Entry>> {
+    let mut stmt =
+        main.prepare("SELECT tenant, visitor_id, seq FROM events WHERE seq > ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([watermark], |row| {
+        Ok((
+            Arc::from(row.get::<_, String>(0)?),
+            row.get(1)?,
+            row.get(2)?,
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Attaches the index file to a read connection as `idx`.
+pub fn attach(conn: &Connection, dir: &Path) -> rusqlite::Result<()> {
+    let path = dir.join(INDEX_FILE);
+    conn.execute("ATTACH DATABASE ?1 AS idx", [path.to_string_lossy()])?;
+    Ok(())
+}
