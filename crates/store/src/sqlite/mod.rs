@@ -23,7 +23,7 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
 use self::{
-    checkpoint::Checkpointer,
+    checkpoint::{Checkpointer, WAL_LIMIT},
     pool::{open_connection, Pool},
     visitor_index::INDEX_FILE,
     writer::{AppendJob, WriterMsg},
@@ -100,14 +100,14 @@ impl SqliteEventStore {
         // Checkpoints run on their own thread, not inside the writer's commits.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let db = config.dir.join(DB_FILE);
-        let checkpointer = Checkpointer::spawn(
-            open_connection(&db, config.busy_timeout)?,
-            config.dir.join(format!("{DB_FILE}-wal")),
-        )?;
+        // When the writer restarts the WAL, the file is cut back to this size.
+        conn.pragma_update(None, "journal_size_limit", WAL_LIMIT as i64)?;
+        let checkpointer = Checkpointer::spawn(open_connection(&db, config.busy_timeout)?)?;
         let index = open_connection(&config.dir.join(INDEX_FILE), config.busy_timeout)?;
         let (index_tx, indexer) = visitor_index::spawn(index, &conn)?;
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
-        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), index_tx)?;
+        let wal = config.dir.join(format!("{DB_FILE}-wal"));
+        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), index_tx, wal)?;
         let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
         Ok(Self {
             tx,

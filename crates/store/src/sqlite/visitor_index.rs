@@ -82,12 +82,18 @@ fn run(mut conn: Connection, mut pending: Vec<Entry>, rx: &mpsc::Receiver<Vec<En
             Err(mpsc::RecvTimeoutError::Disconnected) => true,
         };
         let due = closed || pending.len() >= MAX_PENDING || last_flush.elapsed() >= FLUSH_INTERVAL;
-        if due && !pending.is_empty() {
-            match flush(&mut conn, &mut pending) {
-                Ok(()) => pending.clear(),
-                Err(err) => tracing::warn!(error = %err, "visitor index flush failed; will retry"),
-            }
+        if due {
+            // The clock restarts even when there was nothing to write, so an idle indexer
+            // sleeps a full interval instead of spinning.
             last_flush = Instant::now();
+            if !pending.is_empty() {
+                match flush(&mut conn, &mut pending) {
+                    Ok(()) => pending.clear(),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "visitor index flush failed; will retry")
+                    }
+                }
+            }
         }
         if closed {
             return;

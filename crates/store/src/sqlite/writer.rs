@@ -2,12 +2,13 @@
 //! queue and commits as many as are waiting in one transaction (group commit), then answers
 //! every job of that transaction. An append is acknowledged only after its commit.
 
-use std::{sync::Arc, thread, time::Instant};
+use std::{path::PathBuf, sync::Arc, thread, time::Instant};
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
+    checkpoint,
     schema::{self, ANALYTICS_COLUMNS},
     visitor_index::{Entry, EntrySender},
 };
@@ -35,8 +36,9 @@ pub fn spawn(
     rx: mpsc::Receiver<WriterMsg>,
     max_batch_rows: usize,
     index: EntrySender,
+    wal: PathBuf,
 ) -> Result<thread::JoinHandle<()>, StoreError> {
-    let mut writer = Writer::new(conn, max_batch_rows, index)?;
+    let mut writer = Writer::new(conn, max_batch_rows, index, wal)?;
     thread::Builder::new()
         .name("clickwire-writer".into())
         .spawn(move || writer.run(rx))
@@ -50,6 +52,8 @@ struct Writer {
     max_batch_rows: usize,
     /// The indexer of the committed events.
     index: EntrySender,
+    /// The WAL file, watched so it can be restarted before it grows large.
+    wal: PathBuf,
 }
 
 impl Writer {
@@ -57,6 +61,7 @@ impl Writer {
         conn: Connection,
         max_batch_rows: usize,
         index: EntrySender,
+        wal: PathBuf,
     ) -> Result<Self, StoreError> {
         let next_seq = next_seq(&conn)?;
         Ok(Self {
@@ -65,6 +70,7 @@ impl Writer {
             next_seq,
             max_batch_rows,
             index,
+            wal,
         })
     }
 
@@ -113,6 +119,7 @@ impl Writer {
                     seq += job.events.len() as i64;
                     let _ = job.reply.send(Ok(appended));
                 }
+                checkpoint::catch_up(&self.conn, &self.wal);
             }
             Err(err) => {
                 tracing::error!(error = %err, "commit failed; the batch was not acknowledged");
