@@ -4,7 +4,8 @@
 # noise of a shared 2-core machine shows up in both and the ratio stays meaningful.
 #
 # Runs, each with `clickwire loadgen` over keep-alive connections on loopback:
-#   baseline and clickwire, single events (--batch 1) and 25-event batches, at max throughput;
+#   baseline, clickwire, and clickwire with scoring off (CLICKWIRE_SCORING__ENABLED=false),
+#   single events (--batch 1) and 25-event batches, at max throughput;
 #   then clickwire at half its peak batch-25 events/s (--rate) to read latency under load.
 # Prints a markdown table on stdout; progress and the exact commands go to stderr.
 #
@@ -30,6 +31,7 @@ RESULTS_DIR=${BENCH_RESULTS_DIR:-}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 SERVER_ADDR=127.0.0.1:18080
 BASELINE_ADDR=127.0.0.1:18081
+UNSCORED_ADDR=127.0.0.1:18082
 BIN=${CARGO_TARGET_DIR:-target}/release/clickwire
 
 log() { printf '%s\n' "$*" >&2; }
@@ -121,15 +123,20 @@ machine_line() {
     printf '%s, %s cores, %s' "$(uname -m)" "$(nproc)" "${model:-unknown CPU}"
 }
 
+# start_server ADDR NAME SCORING: a clickwire server with its own data dir; prints its
+# server key. SCORING=false measures ingest without the process stage.
 start_server() {
-    mkdir -p "$TMP/data"
-    CLICKWIRE_RATE_LIMITS__ENABLED=false \
-        "$BIN" serve --listen "$SERVER_ADDR" --data "$TMP/data" >"$TMP/server.log" 2>&1 &
+    local addr=$1 name=$2 scoring=$3
+    mkdir -p "$TMP/$name"
+    CLICKWIRE_RATE_LIMITS__ENABLED=false CLICKWIRE_SCORING__ENABLED=$scoring \
+        "$BIN" serve --listen "$addr" --data "$TMP/$name" >"$TMP/$name.log" 2>&1 &
     PIDS+=("$!")
-    wait_ready "http://$SERVER_ADDR/readyz" "$!" "$TMP/server.log"
-    wait_file "$TMP/data/bootstrap-credentials.json"
-    SERVER_KEY=$(json_get "$TMP/data/bootstrap-credentials.json" keys.server)
-    [[ -n $SERVER_KEY && $SERVER_KEY != null ]] || die "no server key in bootstrap-credentials.json"
+    wait_ready "http://$addr/readyz" "$!" "$TMP/$name.log" >&2
+    wait_file "$TMP/$name/bootstrap-credentials.json"
+    local key
+    key=$(json_get "$TMP/$name/bootstrap-credentials.json" keys.server)
+    [[ -n $key && $key != null ]] || die "no server key in $name/bootstrap-credentials.json"
+    echo "$key"
 }
 
 start_baseline() {
@@ -145,6 +152,8 @@ run_load() {
     local addr=$BASELINE_ADDR key=""
     if [[ $target == clickwire ]]; then
         addr=$SERVER_ADDR key=$SERVER_KEY
+    elif [[ $target == unscored ]]; then
+        addr=$UNSCORED_ADDR key=$UNSCORED_KEY
     fi
     local args=(--url "http://$addr/v1/events" --connections "$CONNECTIONS" --batch "$batch"
         --duration "$DURATION" --warmup "$WARMUP" --threads "$LOADGEN_THREADS" --json)
@@ -201,13 +210,15 @@ main() {
         cargo build --release -p clickwire >&2
     fi
     [[ -x $BIN ]] || die "$BIN not found"
-    start_server
+    SERVER_KEY=$(start_server "$SERVER_ADDR" server true)
+    UNSCORED_KEY=$(start_server "$UNSCORED_ADDR" unscored false)
     start_baseline
 
     local batch
     for batch in 1 25; do
         run_load "baseline-$batch" baseline "$batch"
         run_load "clickwire-$batch" clickwire "$batch"
+        run_load "unscored-$batch" unscored "$batch"
     done
     local half
     half=$(awk -v e="$(json_get "$TMP/clickwire-25.json" events_per_s)" \
@@ -224,8 +235,11 @@ main() {
     for batch in 1 25; do
         row "baseline-$batch" baseline 1.00
         row "clickwire-$batch" clickwire "$(ratio "clickwire-$batch" "baseline-$batch")"
+        row "unscored-$batch" "clickwire, scoring off" "$(ratio "unscored-$batch" "baseline-$batch")"
     done
     row clickwire-25-paced "clickwire @ $half events/s" "—"
+    echo
+    echo "scoring on / scoring off (events/s): batch 1 $(ratio clickwire-1 unscored-1), batch 25 $(ratio clickwire-25 unscored-25)"
 }
 
 main "$@"

@@ -26,6 +26,7 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.config.server.max_body_bytes;
     Router::new()
         .route("/v1/events", post(ingest::events::post_events).get(api::events::list_events))
+        .route("/v1/signals/{visitor_id}", get(api::signals::visitor_signals))
         .route("/v1/admin/tenants", get(admin::tenants::list).post(admin::tenants::create))
         .route("/v1/admin/keys", get(admin::keys::list).post(admin::keys::create))
         .route("/v1/admin/keys/{key_or_id}", delete(admin::keys::revoke))

@@ -24,6 +24,8 @@ pub struct Config {
     #[serde(default)]
     pub rate_limits: RateLimitConfig,
     #[serde(default)]
+    pub scoring: ScoringSettings,
+    #[serde(default)]
     pub log: LogConfig,
 }
 
@@ -135,6 +137,42 @@ impl RateLimitConfig {
             Tier::Scale => self.scale,
             Tier::Network => self.network,
             Tier::Custom => self.custom,
+        }
+    }
+}
+
+/// `[scoring]`: the process stage that labels and scores events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoringSettings {
+    /// Off stores events without labels (for measuring what scoring costs).
+    pub enabled: bool,
+    /// Shard tasks holding visitor state; a visitor always goes to the same shard.
+    pub shards: usize,
+    /// Most visitors held in memory (least recently seen are dropped first and rebuilt
+    /// from the store when they come back).
+    pub max_visitors: usize,
+    /// Visitors idle this long are dropped from memory.
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+    /// Distinct user agents whose parse is cached.
+    pub ua_cache: usize,
+    /// Most stored events replayed to rebuild a visitor's session after a restart.
+    pub rebuild_limit: usize,
+    /// Events that may wait for a shard before ingest answers 503.
+    pub queue_capacity: usize,
+}
+
+impl Default for ScoringSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            shards: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_visitors: 1_000_000,
+            session_idle: Duration::from_secs(30 * 60),
+            ua_cache: 20_000,
+            rebuild_limit: 1_000,
+            queue_capacity: 1_024,
         }
     }
 }

@@ -9,7 +9,7 @@ use axum::{
     Json,
 };
 use clickwire_model::FieldError;
-use clickwire_store::StoreError;
+use clickwire_store::{StoreError, Tier};
 use serde::Serialize;
 
 use crate::limits::RateLimited;
@@ -32,8 +32,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("the request's Origin or Referer is not among the key's allowed domains")]
     DomainNotAllowed,
+    #[error("this feature needs a higher plan than {}", .0.as_str())]
+    PlanUpgradeRequired(Tier),
     #[error("{0} not found")]
     NotFound(String),
+    #[error("no events are stored for this visitor")]
+    VisitorNotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{0} already exists")]
@@ -61,7 +65,9 @@ impl ApiError {
             InvalidApiKey => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
+            PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            VisitorNotFound => (StatusCode::NOT_FOUND, "visitor_not_found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -96,6 +102,8 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<&'a [FieldError]>,
+    #[serde(rename = "currentPlan", skip_serializing_if = "Option::is_none")]
+    current_plan: Option<&'static str>,
 }
 
 impl IntoResponse for ApiError {
@@ -112,10 +120,15 @@ impl IntoResponse for ApiError {
             ApiError::Validation(details) => Some(details.as_slice()),
             _ => None,
         };
+        let current_plan = match &self {
+            ApiError::PlanUpgradeRequired(tier) => Some(tier.as_str()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: code,
             message,
             details,
+            current_plan,
         };
         let mut response = (status, Json(body)).into_response();
         add_retry_headers(&self, response.headers_mut());

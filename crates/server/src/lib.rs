@@ -11,6 +11,7 @@ pub mod error;
 pub mod ingest;
 pub mod limits;
 mod ops;
+pub mod process;
 mod server;
 pub mod state;
 pub mod telemetry;

@@ -20,7 +20,7 @@ use tokio::{
 
 use crate::{
     app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, limits::RateLimits,
-    state::AppState, telemetry,
+    process::Processor, state::AppState, telemetry,
 };
 
 /// A server ready to run.
@@ -28,6 +28,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     bootstrap_file: Option<PathBuf>,
+    /// Tells the background tasks (key refresh, metrics upkeep, scoring shards) to stop.
+    stop: watch::Sender<bool>,
 }
 
 /// Why a server could not start or stopped with an error.
@@ -37,6 +39,8 @@ pub enum ServerError {
     Store(#[from] clickwire_store::StoreError),
     #[error("listener: {0}")]
     Io(#[from] std::io::Error),
+    #[error("user-agent data: {0}")]
+    UserAgents(#[from] clickwire_enrich::ua::UaError),
 }
 
 impl Server {
@@ -65,8 +69,11 @@ impl Server {
         keys.refresh()
             .await
             .map_err(|err| clickwire_store::StoreError::Task(format!("loading keys: {err}")))?;
+        let (stop, stopped) = watch::channel(false);
+        let processor = Processor::start(&config.scoring, Arc::clone(&events), &stopped)?;
         let state = AppState {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
+            processor: processor.map(Arc::new),
             config: Arc::new(config),
             events,
             catalog,
@@ -77,6 +84,7 @@ impl Server {
             listener,
             state,
             bootstrap_file,
+            stop,
         })
     }
 
@@ -96,7 +104,8 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let state = self.state;
-        let (stop_tx, stop_rx) = watch::channel(false);
+        let stop_tx = self.stop;
+        let stop_rx = stop_tx.subscribe();
         let refresher = tokio::spawn(
             Arc::clone(&state.keys).run_refresher(state.config.auth.key_refresh, stop_rx.clone()),
         );

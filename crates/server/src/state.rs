@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clickwire_store::{Catalog, EventStore};
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::{auth::KeyCache, config::Config, limits::RateLimits};
+use crate::{auth::KeyCache, config::Config, limits::RateLimits, process::Processor};
 
 /// Everything a handler may reach.
 #[derive(Clone)]
@@ -20,6 +20,8 @@ pub struct AppState {
     pub keys: Arc<KeyCache>,
     /// Per-key ingest limits.
     pub limits: Arc<RateLimits>,
+    /// The process stage (labels and scores); `None` with scoring off.
+    pub processor: Option<Arc<Processor>>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }

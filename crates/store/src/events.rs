@@ -20,6 +20,11 @@ pub struct NewEvent {
     pub timestamp: i64,
     /// The normalised event as a JSON object.
     pub payload: String,
+    /// The kind of key that sent it (`website`, `mobile`, `server`, …): scoring treats
+    /// library user agents differently under browser and native keys.
+    pub key_kind: &'static str,
+    /// The event's labels (bot verdict, class, device, scores) as a JSON object, when scored.
+    pub labels: Option<String>,
     /// The analytics column mapping.
     pub analytics: AnalyticsRow,
 }
@@ -45,6 +50,8 @@ pub struct EventQuery {
     /// Only events with a larger seq.
     pub after_seq: Option<i64>,
     pub limit: usize,
+    /// Newest first instead of oldest first.
+    pub newest_first: bool,
 }
 
 /// An event as read back.
@@ -55,7 +62,13 @@ pub struct StoredEvent {
     pub seq: i64,
     pub received_at: i64,
     pub source: Option<String>,
+    /// The kind of key that sent the event (used by scoring, not shown by the API).
+    #[serde(skip)]
+    pub key_kind: String,
     pub event: Box<RawValue>,
+    /// The labels computed at ingest, when the event was scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Box<RawValue>>,
 }
 
 /// One page of a read, oldest first.

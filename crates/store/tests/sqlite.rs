@@ -29,6 +29,8 @@ fn event(visitor: &str, n: usize) -> NewEvent {
         session_id: "s".into(),
         timestamp: 1_000 + n as i64,
         payload: format!(r#"{{"visitorId":"{visitor}","n":{n}}}"#),
+        key_kind: "server",
+        labels: None,
         analytics: AnalyticsRow {
             index1: "t".into(),
             blobs: Default::default(),

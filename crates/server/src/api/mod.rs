@@ -1,3 +1,4 @@
 //! Read APIs for a tenant's own data.
 
 pub mod events;
+pub mod signals;

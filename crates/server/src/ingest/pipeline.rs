@@ -1,13 +1,19 @@
-//! The shared ingest steps after validation: drop events without analytics consent, turn
-//! the rest into store rows (id, payload, analytics columns) and append them durably.
+//! The shared ingest steps after validation: drop events without analytics consent, label
+//! the rest in the process stage, turn them into store rows (id, payload, labels, analytics
+//! columns) and append them durably.
 
 use std::net::IpAddr;
 
+use clickwire_enrich::Labels;
 use clickwire_model::{analytics_row, AnalyticsExtras, Event};
 use clickwire_store::{AuthKey, NewEvent};
 use sha2::{Digest, Sha256};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::ApiError,
+    process::{posture, Labelled},
+    state::AppState,
+};
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
@@ -28,47 +34,60 @@ pub struct Outcome {
     pub accepted: usize,
 }
 
-/// Drops unconsented events and appends the rest; resolves after the durable commit.
+/// Consent drop → labels → durable append; resolves after the commit.
 pub async fn store_events(
     state: &AppState,
     key: &AuthKey,
-    events: Vec<Event>,
+    mut events: Vec<Event>,
     ip_hash: String,
     received_at: i64,
 ) -> Result<Outcome, ApiError> {
     let received = events.len();
-    let extras = AnalyticsExtras {
-        ip_hash: Some(ip_hash),
-        ..AnalyticsExtras::default()
-    };
-    let rows: Vec<NewEvent> = events
-        .into_iter()
-        .filter(Event::analytics_allowed)
-        .map(|event| new_event(&key.tenant, event, &extras, received_at))
-        .collect::<Result<_, _>>()?;
-    let accepted = rows.len();
+    events.retain(Event::analytics_allowed);
+    let accepted = events.len();
     metrics::counter!("clickwire_events_received_total").increment(received as u64);
     metrics::counter!("clickwire_events_dropped_total", "reason" => "no_consent")
         .increment((received - accepted) as u64);
-    if accepted > 0 {
-        state
-            .events
-            .append(&key.tenant, key.source.as_deref(), rows)
-            .await?;
+    if accepted == 0 {
+        return Ok(Outcome { received, accepted });
     }
+    let labelled = match &state.processor {
+        Some(processor) => {
+            processor
+                .label(&key.tenant, posture(key.kind), events)
+                .await?
+        }
+        None => events
+            .into_iter()
+            .map(|event| Labelled {
+                event,
+                labels: None,
+            })
+            .collect(),
+    };
+    let rows: Vec<NewEvent> = labelled
+        .into_iter()
+        .map(|item| new_event(key, item, &ip_hash, received_at))
+        .collect::<Result<_, _>>()?;
+    state
+        .events
+        .append(&key.tenant, key.source.as_deref(), rows)
+        .await?;
     metrics::counter!("clickwire_events_accepted_total").increment(accepted as u64);
     Ok(Outcome { received, accepted })
 }
 
 fn new_event(
-    tenant: &str,
-    event: Event,
-    extras: &AnalyticsExtras,
+    key: &AuthKey,
+    item: Labelled,
+    ip_hash: &str,
     received_at: i64,
 ) -> Result<NewEvent, ApiError> {
-    let analytics = analytics_row(tenant, &event, extras);
-    let payload =
-        serde_json::to_string(&event.payload).map_err(|err| ApiError::Internal(err.to_string()))?;
+    let extras = analytics_extras(item.labels.as_ref(), ip_hash);
+    let analytics = analytics_row(&key.tenant, &item.event, &extras);
+    let payload = to_json(&item.event.payload)?;
+    let labels = item.labels.as_ref().map(to_json).transpose()?;
+    let event = item.event;
     Ok(NewEvent {
         id: format!("evt_{}", ulid::Ulid::new()),
         received_at,
@@ -77,6 +96,30 @@ fn new_event(
         session_id: event.session_id,
         timestamp: event.timestamp,
         payload,
+        key_kind: key.kind.as_str(),
+        labels,
         analytics,
     })
+}
+
+/// The analytics columns that come from the labels (blob7, blob17, double18, double19).
+fn analytics_extras(labels: Option<&Labels>, ip_hash: &str) -> AnalyticsExtras {
+    let mut extras = AnalyticsExtras {
+        ip_hash: Some(ip_hash.to_owned()),
+        ..AnalyticsExtras::default()
+    };
+    if let Some(labels) = labels {
+        extras.device_type = Some(labels.device.device_type.as_str().to_owned());
+        extras.browser = Some(labels.device.browser.clone());
+        extras.os = Some(labels.device.os.clone());
+        extras.bot_category = labels.bot.category.map(|c| c.as_str().to_owned());
+        extras.bot_name = labels.bot.name.clone();
+        extras.bot_score = Some(f64::from(labels.bot.score));
+        extras.is_bot = Some(labels.bot.is_bot);
+    }
+    extras
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|err| ApiError::Internal(err.to_string()))
 }

@@ -44,26 +44,10 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::default();
     config.store.data = dir.path().to_owned();
     customise(&mut config);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let server = Server::with_listener(config, listener)
-        .await
-        .expect("server");
-    let addr = server.local_addr().expect("addr");
-    let file = server
-        .bootstrap_file()
-        .expect("first start bootstraps")
-        .to_owned();
+    let (server, addr, stop, task) = start(config).await;
+    let file = server.expect("first start bootstraps");
     let credentials: Credentials =
         serde_json::from_slice(&std::fs::read(file).expect("credentials")).expect("json");
-    let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(async move {
-        server
-            .run_until_stopped(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("server ran");
-    });
     TestApp {
         addr,
         keys: credentials.keys,
@@ -73,6 +57,33 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
         stop: Some(stop),
         task: Some(task),
     }
+}
+
+/// Starts a server on `config`; returns the bootstrap file it wrote, if any.
+async fn start(
+    config: Config,
+) -> (
+    Option<PathBuf>,
+    SocketAddr,
+    oneshot::Sender<()>,
+    JoinHandle<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let server = Server::with_listener(config, listener)
+        .await
+        .expect("server");
+    let addr = server.local_addr().expect("addr");
+    let file = server.bootstrap_file().map(ToOwned::to_owned);
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(async move {
+        server
+            .run_until_stopped(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server ran");
+    });
+    (file, addr, stop, task)
 }
 
 impl TestApp {
@@ -139,8 +150,25 @@ impl TestApp {
         key["key"].as_str().expect("key in answer").to_owned()
     }
 
+    /// Stops the server gracefully and starts it again on the same data directory.
+    pub async fn restart(mut self) -> TestApp {
+        self.halt().await;
+        let mut config = Config::default();
+        config.store.data = self.data.clone();
+        let (file, addr, stop, task) = start(config).await;
+        assert!(file.is_none(), "a restart creates no credentials");
+        self.addr = addr;
+        self.stop = Some(stop);
+        self.task = Some(task);
+        self
+    }
+
     /// Stops the server gracefully and waits until it has drained.
     pub async fn stop(mut self) {
+        self.halt().await;
+    }
+
+    async fn halt(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -9,3 +9,4 @@ mod limits;
 mod ops;
 mod overload;
 mod read;
+mod signals;

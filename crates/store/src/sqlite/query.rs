@@ -11,26 +11,19 @@ pub fn run(conn: &mut Connection, query: &EventQuery) -> Result<EventPage, Store
     let (sql, params) = build(query);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, i64>(1)?,
-            row.get::<_, i64>(2)?,
-            row.get::<_, Option<String>>(3)?,
-            row.get::<_, String>(4)?,
-        ))
+        Ok(Row {
+            id: row.get(0)?,
+            seq: row.get(1)?,
+            received_at: row.get(2)?,
+            source: row.get(3)?,
+            payload: row.get(4)?,
+            key_kind: row.get(5)?,
+            labels: row.get(6)?,
+        })
     })?;
     let mut events = Vec::with_capacity(query.limit.min(1024));
     for row in rows {
-        let (id, seq, received_at, source, payload) = row?;
-        let event = RawValue::from_string(payload)
-            .map_err(|err| StoreError::Invalid(format!("stored payload of {id}: {err}")))?;
-        events.push(StoredEvent {
-            id,
-            seq,
-            received_at,
-            source,
-            event,
-        });
+        events.push(row?.into_event()?);
     }
     let next_after = if events.len() > query.limit {
         events.truncate(query.limit);
@@ -41,7 +34,38 @@ pub fn run(conn: &mut Connection, query: &EventQuery) -> Result<EventPage, Store
     Ok(EventPage { events, next_after })
 }
 
-const COLUMNS: &str = "id, seq, received_at, source, payload";
+const COLUMNS: &str = "id, seq, received_at, source, payload, key_kind, labels";
+
+/// One row as read.
+struct Row {
+    id: String,
+    seq: i64,
+    received_at: i64,
+    source: Option<String>,
+    payload: String,
+    key_kind: String,
+    labels: Option<String>,
+}
+
+impl Row {
+    fn into_event(self) -> Result<StoredEvent, StoreError> {
+        let raw = |text: String| {
+            RawValue::from_string(text)
+                .map_err(|err| StoreError::Invalid(format!("stored JSON of {}: {err}", self.id)))
+        };
+        let event = raw(self.payload)?;
+        let labels = self.labels.map(raw).transpose()?;
+        Ok(StoredEvent {
+            id: self.id,
+            seq: self.seq,
+            received_at: self.received_at,
+            source: self.source,
+            key_kind: self.key_kind,
+            event,
+            labels,
+        })
+    }
+}
 
 /// The SQL and its numbered parameters: ?1 tenant, ?2 visitor, ?3 session, ?4 type,
 /// ?5 since, ?6 until, ?7 after seq, ?8 limit.
@@ -68,6 +92,7 @@ fn build(query: &EventQuery) -> (String, Vec<Value>) {
             filters.push_str(clause);
         }
     }
+    let order = if query.newest_first { "DESC" } else { "ASC" };
     let sql = if query.visitor_id.is_some() {
         // Indexed events of the visitor, then the not-yet-indexed tail scanned by seq.
         format!(
@@ -78,11 +103,11 @@ fn build(query: &EventQuery) -> (String, Vec<Value>) {
              SELECT {COLUMNS} FROM events
              WHERE seq > max(?7, (SELECT COALESCE(MAX(value), 0) FROM idx.meta WHERE name = '{WATERMARK}'))
                AND tenant = ?1 AND visitor_id = ?2{filters}
-             ORDER BY seq LIMIT ?8"
+             ORDER BY seq {order} LIMIT ?8"
         )
     } else {
         format!(
-            "SELECT {COLUMNS} FROM events WHERE tenant = ?1 AND seq > ?7{filters} ORDER BY seq LIMIT ?8"
+            "SELECT {COLUMNS} FROM events WHERE tenant = ?1 AND seq > ?7{filters} ORDER BY seq {order} LIMIT ?8"
         )
     };
     (sql, params)

@@ -12,6 +12,8 @@ use crate::StoreError;
 
 /// Number of blob and of double columns in the analytics mapping.
 pub const ANALYTICS_COLUMNS: usize = 20;
+/// Columns of an event row before the analytics blobs.
+pub const FIXED_COLUMNS: usize = 13;
 
 /// Applies every migration the file does not have yet.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -60,7 +62,9 @@ CREATE TABLE events (
   visitor_id TEXT NOT NULL,
   session_id TEXT NOT NULL,
   timestamp INTEGER NOT NULL,
+  key_kind TEXT NOT NULL,
   payload TEXT NOT NULL,
+  labels TEXT,
   index1 TEXT NOT NULL{blobs}{doubles}
 );
 CREATE INDEX events_tenant_seq ON events(tenant, seq);
@@ -71,7 +75,7 @@ CREATE INDEX events_tenant_seq ON events(tenant, seq);
 /// The INSERT of one event row, with its parameters in [`super::writer`]'s bind order.
 pub fn insert_event_sql() -> String {
     let mut columns = String::from(
-        "seq, id, tenant, source, received_at, event_type, visitor_id, session_id, timestamp, payload, index1",
+        "seq, id, tenant, source, received_at, event_type, visitor_id, session_id, timestamp, key_kind, payload, labels, index1",
     );
     for i in 1..=ANALYTICS_COLUMNS {
         columns.push_str(&format!(", blob{i}"));
@@ -79,7 +83,7 @@ pub fn insert_event_sql() -> String {
     for i in 1..=ANALYTICS_COLUMNS {
         columns.push_str(&format!(", double{i}"));
     }
-    let count = 11 + 2 * ANALYTICS_COLUMNS;
+    let count = FIXED_COLUMNS + 2 * ANALYTICS_COLUMNS;
     let params: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
     format!(
         "INSERT INTO events ({columns}) VALUES ({})",

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     checkpoint,
-    schema::{self, ANALYTICS_COLUMNS},
+    schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender},
 };
 use crate::{Appended, NewEvent, StoreError};
@@ -193,13 +193,15 @@ fn bind_event(
     stmt.raw_bind_parameter(7, &event.visitor_id)?;
     stmt.raw_bind_parameter(8, &event.session_id)?;
     stmt.raw_bind_parameter(9, event.timestamp)?;
-    stmt.raw_bind_parameter(10, &event.payload)?;
-    stmt.raw_bind_parameter(11, &event.analytics.index1)?;
+    stmt.raw_bind_parameter(10, event.key_kind)?;
+    stmt.raw_bind_parameter(11, &event.payload)?;
+    stmt.raw_bind_parameter(12, event.labels.as_deref())?;
+    stmt.raw_bind_parameter(FIXED_COLUMNS, &event.analytics.index1)?;
     for (i, blob) in event.analytics.blobs.iter().enumerate() {
-        stmt.raw_bind_parameter(12 + i, blob)?;
+        stmt.raw_bind_parameter(FIXED_COLUMNS + 1 + i, blob)?;
     }
     for (i, double) in event.analytics.doubles.iter().enumerate() {
-        stmt.raw_bind_parameter(12 + ANALYTICS_COLUMNS + i, *double)?;
+        stmt.raw_bind_parameter(FIXED_COLUMNS + 1 + ANALYTICS_COLUMNS + i, *double)?;
     }
     Ok(())
 }

@@ -1,0 +1,117 @@
+//! `GET /v1/signals/{visitorId}`: a visitor's latest labels — bot verdict, behavioural
+//! class, device, the eleven scores and identity — read from the newest scored event the
+//! store holds for that visitor, so the snapshot survives restarts. Refused to free-tier
+//! keys; website keys are Origin-gated as for ingest.
+
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::HeaderMap,
+    Json,
+};
+use clickwire_enrich::{BehavioralClass, BotVerdict, DeviceSummary, Labels, Scores};
+use clickwire_store::{EventQuery, KeyKind, StoredEvent, Tier};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    auth::{origin_allowed, request_key, require_kind},
+    error::ApiError,
+    state::AppState,
+};
+
+/// The kinds of key that may read signals.
+const SIGNAL_KINDS: &[KeyKind] = &[
+    KeyKind::Website,
+    KeyKind::Mobile,
+    KeyKind::Server,
+    KeyKind::Admin,
+];
+/// Newest events looked at to find one that was scored (consent transitions are not).
+const LOOKBACK: usize = 50;
+
+/// The snapshot.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    visitor_id: String,
+    session_id: String,
+    bot: BotVerdict,
+    behavioral_class: BehavioralClass,
+    device: DeviceSummary,
+    scores: Option<Scores>,
+    has_identified: bool,
+    /// When the event behind this snapshot was received (ms since the epoch).
+    updated_at: i64,
+    source_event_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionOf {
+    session_id: String,
+}
+
+/// Handles `GET /v1/signals/{visitorId}`.
+pub async fn visitor_signals(
+    State(state): State<AppState>,
+    Path(visitor_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<Snapshot>, ApiError> {
+    let key = request_key(&headers, query.as_deref());
+    let key = state.keys.authenticate(key.as_deref()).await?;
+    require_kind(&key, SIGNAL_KINDS, "read signals")?;
+    if key.tier == Tier::Free {
+        return Err(ApiError::PlanUpgradeRequired(key.tier));
+    }
+    if key.kind == KeyKind::Website && !origin_allowed(&key.origins, &headers) {
+        return Err(ApiError::DomainNotAllowed);
+    }
+    let page = state
+        .events
+        .query(EventQuery {
+            tenant: key.tenant.clone(),
+            visitor_id: Some(visitor_id.clone()),
+            limit: LOOKBACK,
+            newest_first: true,
+            ..EventQuery::default()
+        })
+        .await?;
+    // The newest scored event; else the newest labelled one (a consent transition).
+    let source = page
+        .events
+        .iter()
+        .find(|e| has_scores(e))
+        .or_else(|| page.events.iter().find(|e| e.labels.is_some()))
+        .ok_or(ApiError::VisitorNotFound)?;
+    snapshot(visitor_id, source).map(Json)
+}
+
+fn has_scores(event: &StoredEvent) -> bool {
+    event
+        .labels
+        .as_ref()
+        .and_then(|raw| serde_json::from_str::<Labels>(raw.get()).ok())
+        .is_some_and(|labels| labels.scores.is_some())
+}
+
+fn snapshot(visitor_id: String, event: &StoredEvent) -> Result<Snapshot, ApiError> {
+    let internal =
+        |err: serde_json::Error| ApiError::Internal(format!("stored event {}: {err}", event.id));
+    let labels = event
+        .labels
+        .as_ref()
+        .ok_or_else(|| ApiError::Internal(format!("stored event {} has no labels", event.id)))?;
+    let labels: Labels = serde_json::from_str(labels.get()).map_err(internal)?;
+    let session: SessionOf = serde_json::from_str(event.event.get()).map_err(internal)?;
+    Ok(Snapshot {
+        visitor_id,
+        session_id: session.session_id,
+        bot: labels.bot,
+        behavioral_class: labels.behavioral_class,
+        device: labels.device,
+        scores: labels.scores,
+        has_identified: labels.has_identified,
+        updated_at: event.received_at,
+        source_event_id: event.id.clone(),
+    })
+}
