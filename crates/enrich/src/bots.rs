@@ -1,7 +1,8 @@
-//! The bot registry: one compiled matcher, behind a literal prefilter, over the vendored crawler list
-//! (`crawler-user-agents`) and clickwire's own additions (`data/ai-agents.json`,
-//! `data/extra-agents.json`). A user agent maps to the most specific entry it matches,
-//! with a display name and one of the contract's bot categories.
+//! The bot registry: one compiled matcher, behind a literal prefilter, over the vendored
+//! crawler list (`crawler-user-agents`) and clickwire's own additions
+//! (`data/ai-agents.json`, `data/extra-agents.json`). A user agent maps to the most
+//! specific entry it matches, with a display name and one of the contract's bot
+//! categories.
 //!
 //! Whether a match makes the event a bot is not decided here: HTTP libraries are only
 //! flagged (`http_library`), and the key kind decides later.

@@ -128,6 +128,46 @@ const HEADLESS: &[Case] = &[
     },
 ];
 
+/// Registry only: (user agent, name, category, HTTP library), one row per well-known bot
+/// or tool the contract's categories are about.
+const REGISTRY: &[(&str, &str, BotCategory, bool)] = &[
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_10_1) AppleWebKit/600.2.5 (KHTML, like Gecko) Version/8.0.2 Safari/600.2.5 (Applebot/0.1)", "Applebot", SearchCrawler, false),
+    ("Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", "Baiduspider", SearchCrawler, false),
+    ("DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)", "DuckDuckBot", SearchCrawler, false),
+    ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot", "OAI-SearchBot", AiAgent, false),
+    ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; +Claude-User@anthropic.com)", "Claude-User", AiAgent, false),
+    ("CCBot/2.0 (https://commoncrawl.org/faq/)", "CCBot", AiAgent, false),
+    ("Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)", "Bytespider", AiAgent, false),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_10_1) AppleWebKit/600.2.5 (KHTML, like Gecko) Version/8.0.2 Safari/600.2.5 (Amazonbot/0.1; +https://developer.amazon.com/support/amazonbot)", "Amazonbot", AiAgent, false),
+    ("meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)", "meta-externalagent", AiAgent, false),
+    ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", "Discordbot", SocialPreview, false),
+    ("Twitterbot/1.0", "Twitterbot", SocialPreview, false),
+    ("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", "LinkedInBot", SocialPreview, false),
+    ("TelegramBot (like TwitterBot)", "TelegramBot", SocialPreview, false),
+    ("WhatsApp/2.23.20.0 A", "WhatsApp", SocialPreview, false),
+    ("Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)", "MJ12bot", SeoTool, false),
+    ("Mozilla/5.0 (compatible; DotBot/1.2; +https://opensiteexplorer.org/dotbot; help@moz.com)", "DotBot", SeoTool, false),
+    ("Screaming Frog SEO Spider/20.0", "Screaming Frog SEO Spider", SeoTool, false),
+    ("Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)", "Pingdom", Monitoring, false),
+    ("StatusCake_Uptime_Checker/1.0", "StatusCake", Monitoring, false),
+    ("Site24x7", "Site24x7", Monitoring, false),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 DatadogSynthetics", "DatadogSynthetics", Monitoring, false),
+    ("Wget/1.21.4", "Wget", Scraper, true),
+    ("libwww-perl/6.72", "libwww-perl", Scraper, true),
+    ("axios/1.6.8", "axios", Scraper, true),
+    ("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)", "node-fetch", Scraper, true),
+    ("Java/17.0.10", "Java", Scraper, true),
+    ("Dalvik/2.1.0 (Linux; U; Android 14; SM-S918B Build/UP1A.231005.007)", "Dalvik", Scraper, true),
+    ("Scrapy/2.11.0 (+https://scrapy.org)", "Scrapy", Scraper, false),
+    ("Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)", "Nmap", Scanner, false),
+    ("masscan/1.3 (https://github.com/robertdavidgraham/masscan)", "masscan", Scanner, false),
+    ("Mozilla/5.0 zgrab/0.x", "zgrab", Scanner, false),
+    ("Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:Port Check)", "Nikto", Scanner, false),
+    ("Nuclei - Open-source project (github.com/projectdiscovery/nuclei)", "Nuclei", Scanner, false),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Playwright/1.40.0", "Playwright", Automation, false),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36; Selenium", "Selenium", Automation, false),
+];
+
 /// Every difference between `case` and what the parser says, for one readable failure.
 fn differences(case: &Case, info: &UserAgentInfo) -> Vec<String> {
     let mut diffs = Vec::new();
@@ -186,6 +226,26 @@ fn crawlers_ai_agents_tools_and_http_libraries_are_named_and_categorised() {
 #[test]
 fn headless_browsers_are_flagged_and_matched_as_automation() {
     assert_table(HEADLESS);
+}
+
+#[test]
+fn the_registry_names_and_categorises_well_known_bots_and_tools() {
+    let diffs: Vec<String> = REGISTRY
+        .iter()
+        .filter_map(|&(ua, name, category, http_library)| {
+            let got = parser().bots().classify(ua);
+            let got = got
+                .as_ref()
+                .map(|b| (b.name.as_str(), b.category, b.http_library));
+            (got != Some((name, category, http_library))).then(|| {
+                format!(
+                    "{ua}: want {:?} got {got:?}",
+                    (name, category, http_library)
+                )
+            })
+        })
+        .collect();
+    assert!(diffs.is_empty(), "\n{}", diffs.join("\n"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod error;
+pub mod feed;
 pub mod ingest;
 pub mod limits;
 mod ops;

@@ -1,9 +1,14 @@
 //! Stored events: what the pipeline appends, what a read returns, and the [`EventStore`]
 //! trait every backend implements.
 
+use std::sync::Arc;
+
+use bytes::Bytes;
 use clickwire_model::AnalyticsRow;
 use serde::Serialize;
 use serde_json::value::RawValue;
+
+use tokio::sync::broadcast;
 
 use crate::StoreFuture;
 
@@ -25,8 +30,27 @@ pub struct NewEvent {
     pub key_kind: &'static str,
     /// The event's labels (bot verdict, class, device, scores) as a JSON object, when scored.
     pub labels: Option<String>,
+    /// The live-feed frame of the event without its position (`id`, `seq`), serialised once
+    /// at ingest; published in commit order after the commit, never stored.
+    pub frame: Option<Bytes>,
     /// The analytics column mapping.
     pub analytics: AnalyticsRow,
+}
+
+/// One committed append, as the live feed sees it: published in commit order.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub tenant: Arc<str>,
+    /// The events of the append that carry a frame, in seq order.
+    pub events: Vec<CommittedEvent>,
+}
+
+/// A committed event's position and frame.
+#[derive(Debug, Clone)]
+pub struct CommittedEvent {
+    pub seq: i64,
+    pub id: String,
+    pub frame: Bytes,
 }
 
 /// Where an appended event landed.
@@ -97,4 +121,7 @@ pub trait EventStore: Send + Sync {
     fn queue_depth(&self) -> usize;
     /// Commits every append already queued, then refuses new ones.
     fn close(&self) -> StoreFuture<'_, ()>;
+    /// Every committed append from now on, in commit order. A receiver that falls more than
+    /// the channel's capacity behind gets `Lagged` and must recover from the store.
+    fn commits(&self) -> broadcast::Receiver<Arc<Committed>>;
 }

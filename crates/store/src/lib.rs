@@ -12,7 +12,9 @@ use std::{future::Future, pin::Pin};
 
 pub use catalog::{AuthKey, Catalog, KeyKind, KeyRecord, NewKey, Tenant, Tier};
 pub use error::StoreError;
-pub use events::{Appended, EventPage, EventQuery, EventStore, NewEvent, StoredEvent};
+pub use events::{
+    Appended, Committed, CommittedEvent, EventPage, EventQuery, EventStore, NewEvent, StoredEvent,
+};
 
 /// The future every store method returns: boxed so the traits stay object-safe
 /// (`Arc<dyn EventStore>`), which lets one binary pick its backend at start-up.

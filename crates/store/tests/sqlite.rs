@@ -31,6 +31,7 @@ fn event(visitor: &str, n: usize) -> NewEvent {
         payload: format!(r#"{{"visitorId":"{visitor}","n":{n}}}"#),
         key_kind: "server",
         labels: None,
+        frame: None,
         analytics: AnalyticsRow {
             index1: "t".into(),
             blobs: Default::default(),

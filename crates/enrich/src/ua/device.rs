@@ -14,8 +14,8 @@ use crate::DeviceType;
 
 const TABLET_TOKENS: [&str; 4] = ["iPad", "Kindle", "Silk/", "PlayBook"];
 const PHONE_TOKENS: [&str; 2] = ["iPhone", "iPod"];
-const OTHER_MOBILE_TOKENS: [&str; 8] = [
-    "Mobile",
+/// "Mobi" also covers "Mobile" (Opera's "Opera Mobi" has only the short form).
+const OTHER_MOBILE_TOKENS: [&str; 7] = [
     "Mobi",
     "Opera Mini",
     "BlackBerry",

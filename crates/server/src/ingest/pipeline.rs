@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     error::ApiError,
+    feed::frame::frame_body,
     process::{posture, Labelled},
     state::AppState,
 };
@@ -87,6 +88,10 @@ fn new_event(
     let analytics = analytics_row(&key.tenant, &item.event, &extras);
     let payload = to_json(&item.event.payload)?;
     let labels = item.labels.as_ref().map(to_json).transpose()?;
+    let frame = item
+        .labels
+        .as_ref()
+        .and_then(|l| frame_body(&item.event, l, received_at));
     let event = item.event;
     Ok(NewEvent {
         id: format!("evt_{}", ulid::Ulid::new()),
@@ -98,6 +103,7 @@ fn new_event(
         payload,
         key_kind: key.kind.as_str(),
         labels,
+        frame,
         analytics,
     })
 }

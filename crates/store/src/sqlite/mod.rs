@@ -20,7 +20,7 @@ use std::{
 
 pub use catalog::SqliteCatalog;
 use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},
@@ -28,11 +28,16 @@ use self::{
     visitor_index::INDEX_FILE,
     writer::{AppendJob, WriterMsg},
 };
-use crate::{Appended, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture};
+use crate::{
+    Appended, Committed, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture,
+};
 
 /// Page cache of the writer connection (KiB): large enough that appends never re-read
 /// the right edge of the table and its indexes from the OS.
 const WRITER_CACHE_KIB: i64 = 128 * 1024;
+
+/// Committed appends the live feed may fall behind by before it must recover from the store.
+const COMMIT_FEED_CAPACITY: usize = 16 * 1024;
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "clickwire.db";
@@ -76,6 +81,7 @@ fn open_db(dir: &Path, busy_timeout: Duration) -> Result<rusqlite::Connection, S
 /// The SQLite event store.
 pub struct SqliteEventStore {
     tx: mpsc::Sender<WriterMsg>,
+    commits: broadcast::Sender<Arc<Committed>>,
     pool: Arc<Pool>,
     threads: Mutex<Option<Threads>>,
 }
@@ -107,10 +113,19 @@ impl SqliteEventStore {
         let (index_tx, indexer) = visitor_index::spawn(index, &conn)?;
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
         let wal = config.dir.join(format!("{DB_FILE}-wal"));
-        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), index_tx, wal)?;
+        let (commits, _) = broadcast::channel(COMMIT_FEED_CAPACITY);
+        let writer = writer::spawn(
+            conn,
+            rx,
+            config.max_batch_rows.max(1),
+            index_tx,
+            wal,
+            commits.clone(),
+        )?;
         let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
         Ok(Self {
             tx,
+            commits,
             pool: Arc::new(pool),
             threads: Mutex::new(Some(Threads {
                 writer,
@@ -178,6 +193,10 @@ impl EventStore for SqliteEventStore {
 
     fn queue_depth(&self) -> usize {
         self.tx.max_capacity() - self.tx.capacity()
+    }
+
+    fn commits(&self) -> broadcast::Receiver<Arc<Committed>> {
+        self.commits.subscribe()
     }
 
     fn close(&self) -> StoreFuture<'_, ()> {

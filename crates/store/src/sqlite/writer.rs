@@ -5,14 +5,14 @@
 use std::{path::PathBuf, sync::Arc, thread, time::Instant};
 
 use rusqlite::Connection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{
     checkpoint,
     schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender},
 };
-use crate::{Appended, NewEvent, StoreError};
+use crate::{Appended, Committed, CommittedEvent, NewEvent, StoreError};
 
 /// One caller's batch waiting for the writer.
 pub struct AppendJob {
@@ -37,8 +37,9 @@ pub fn spawn(
     max_batch_rows: usize,
     index: EntrySender,
     wal: PathBuf,
+    commits: broadcast::Sender<Arc<Committed>>,
 ) -> Result<thread::JoinHandle<()>, StoreError> {
-    let mut writer = Writer::new(conn, max_batch_rows, index, wal)?;
+    let mut writer = Writer::new(conn, max_batch_rows, index, wal, commits)?;
     thread::Builder::new()
         .name("clickwire-writer".into())
         .spawn(move || writer.run(rx))
@@ -54,6 +55,8 @@ struct Writer {
     index: EntrySender,
     /// The WAL file, watched so it can be restarted before it grows large.
     wal: PathBuf,
+    /// Committed appends, in commit order, for the live feed.
+    commits: broadcast::Sender<Arc<Committed>>,
 }
 
 impl Writer {
@@ -62,6 +65,7 @@ impl Writer {
         max_batch_rows: usize,
         index: EntrySender,
         wal: PathBuf,
+        commits: broadcast::Sender<Arc<Committed>>,
     ) -> Result<Self, StoreError> {
         let next_seq = next_seq(&conn)?;
         Ok(Self {
@@ -71,6 +75,7 @@ impl Writer {
             max_batch_rows,
             index,
             wal,
+            commits,
         })
     }
 
@@ -116,6 +121,7 @@ impl Writer {
                     let appended = (seq..seq + job.events.len() as i64)
                         .map(|seq| Appended { seq })
                         .collect();
+                    self.publish(&job, seq);
                     seq += job.events.len() as i64;
                     let _ = job.reply.send(Ok(appended));
                 }
@@ -128,6 +134,28 @@ impl Writer {
                     let _ = job.reply.send(Err(StoreError::Task(err.to_string())));
                 }
             }
+        }
+    }
+
+    /// Hands a committed job's frames to the live feed (no receiver is not an error).
+    fn publish(&self, job: &AppendJob, first_seq: i64) {
+        let events: Vec<CommittedEvent> = (first_seq..)
+            .zip(&job.events)
+            .filter_map(|(seq, event)| {
+                let frame = event.frame.clone()?;
+                Some(CommittedEvent {
+                    seq,
+                    id: event.id.clone(),
+                    frame,
+                })
+            })
+            .collect();
+        if !events.is_empty() {
+            let committed = Committed {
+                tenant: Arc::clone(&job.tenant),
+                events,
+            };
+            let _ = self.commits.send(Arc::new(committed));
         }
     }
 
