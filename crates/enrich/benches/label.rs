@@ -58,7 +58,7 @@ fn label(c: &mut Criterion) {
         b.iter(|| {
             let event = &events[step % EVENTS];
             step += 1;
-            if step % EVENTS == 0 {
+            if step.is_multiple_of(EVENTS) {
                 state = VisitorState::default();
             }
             let ua = parser.parse(&event.device.user_agent);
