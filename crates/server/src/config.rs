@@ -26,6 +26,8 @@ pub struct Config {
     #[serde(default)]
     pub scoring: ScoringSettings,
     #[serde(default)]
+    pub feed: FeedConfig,
+    #[serde(default)]
     pub log: LogConfig,
 }
 
@@ -168,12 +170,103 @@ impl Default for ScoringSettings {
         Self {
             enabled: true,
             shards: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            max_visitors: 1_000_000,
+            max_visitors: 200_000,
             session_idle: Duration::from_secs(30 * 60),
             ua_cache: 20_000,
             rebuild_limit: 1_000,
             queue_capacity: 1_024,
         }
+    }
+}
+
+/// `[feed]`: the Signals Feed (WebSocket and Server-Sent Events). Defaults are the
+/// contract's; tests shorten the timings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedConfig {
+    /// How often `{"type":"ping"}` (SSE: a comment) is sent.
+    #[serde(with = "humantime_serde")]
+    pub ping_interval: Duration,
+    /// A WebSocket subscriber that sends nothing for this long is dropped.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Every subscriber is closed after this long (`duration_limit`, close 4008).
+    #[serde(with = "humantime_serde")]
+    pub max_duration: Duration,
+    /// Concurrent subscribers per tenant (WebSocket and SSE together); one more gets 429.
+    pub max_subscribers_per_tenant: usize,
+    /// Frames queued for one subscriber; a subscriber that lets it fill is closed with 1011.
+    pub subscriber_queue: usize,
+    /// Stored events read per page when replaying (`since`, `Last-Event-ID`, lag recovery).
+    pub replay_page: usize,
+    /// How long the closing frame may take to reach a subscriber that stopped reading.
+    #[serde(with = "humantime_serde")]
+    pub close_timeout: Duration,
+    /// Inbound event frames (Write) being stored at once per subscriber; further frames
+    /// wait unread until one is acknowledged.
+    pub write_in_flight: usize,
+    /// WebSocket read buffer per connection, bytes (allocated at the upgrade).
+    pub ws_read_buffer: usize,
+    /// Bytes of outgoing frames collected before a write to the socket.
+    pub ws_write_buffer: usize,
+    /// Most bytes of outgoing frames held for a socket that does not accept writes.
+    pub ws_max_write_buffer: usize,
+    /// Largest inbound WebSocket message (an event frame), bytes.
+    pub ws_max_message: usize,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        Self {
+            ping_interval: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_duration: Duration::from_secs(60 * 60),
+            max_subscribers_per_tenant: 10,
+            subscriber_queue: 1024,
+            replay_page: 500,
+            close_timeout: Duration::from_secs(5),
+            write_in_flight: 16,
+            ws_read_buffer: 4 * 1024,
+            ws_write_buffer: 8 * 1024,
+            ws_max_write_buffer: 1024 * 1024,
+            ws_max_message: 64 * 1024,
+        }
+    }
+}
+
+impl FeedConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let durations = [
+            ("feed.ping_interval", self.ping_interval),
+            ("feed.idle_timeout", self.idle_timeout),
+            ("feed.max_duration", self.max_duration),
+            ("feed.close_timeout", self.close_timeout),
+        ];
+        for (name, value) in durations {
+            if value.is_zero() {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        let sizes = [
+            ("feed.max_subscribers_per_tenant", self.max_subscribers_per_tenant),
+            ("feed.subscriber_queue", self.subscriber_queue),
+            ("feed.replay_page", self.replay_page),
+            ("feed.write_in_flight", self.write_in_flight),
+            ("feed.ws_read_buffer", self.ws_read_buffer),
+            ("feed.ws_max_message", self.ws_max_message),
+        ];
+        for (name, value) in sizes {
+            if value == 0 {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        if self.ws_max_write_buffer <= self.ws_write_buffer + self.ws_max_message {
+            return Err(ConfigError::Invalid(
+                "feed.ws_max_write_buffer",
+                "must be larger than ws_write_buffer + ws_max_message".into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -267,6 +360,7 @@ impl Config {
                 ));
             }
         }
+        self.feed.validate()?;
         if self.auth.key_refresh.is_zero() {
             return Err(ConfigError::Invalid(
                 "auth.key_refresh",

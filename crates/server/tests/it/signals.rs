@@ -314,3 +314,24 @@ async fn scores_continue_across_a_restart() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_evicted_visitor_is_rebuilt_from_the_store() {
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.scoring.shards = 1;
+        config.scoring.max_visitors = 1;
+    })
+    .await;
+    let t = now_ms() - 60_000;
+    let mut identify = pageview("first");
+    identify["type"] = json!("identify");
+    identify["timestamp"] = json!(t);
+    identify["hem"] = json!("c".repeat(64));
+    send(&app, &app.keys.server, vec![identify]).await;
+    // Only one visitor fits: this one pushes `first` out of memory.
+    send(&app, &app.keys.server, vec![page_at("second", "/", t + 1_000)]).await;
+    send(&app, &app.keys.server, vec![page_at("first", "/docs", t + 2_000)]).await;
+    let snap = snapshot(&app, "first").await;
+    assert_eq!(snap["hasIdentified"], true, "the session came back from the store");
+    app.stop().await;
+}
