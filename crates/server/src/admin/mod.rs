@@ -11,19 +11,14 @@ use clickwire_store::{AuthKey, KeyKind};
 use serde::de::DeserializeOwned;
 
 use crate::{
-    auth::{request_key, require_kind},
+    auth::authorize,
     error::ApiError,
     state::AppState,
 };
 
 /// Authenticates an admin key.
 async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Arc<AuthKey>, ApiError> {
-    let key = state
-        .keys
-        .authenticate(request_key(headers, None).as_deref())
-        .await?;
-    require_kind(&key, &[KeyKind::Admin], "use the admin API")?;
-    Ok(key)
+    authorize(state, headers, None, &[KeyKind::Admin], "use the admin API").await
 }
 
 /// Parses a JSON request body, answering `invalid_json` or `validation_error` as ingest does.

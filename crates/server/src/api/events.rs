@@ -13,7 +13,7 @@ use clickwire_store::{EventQuery, KeyKind, StoredEvent};
 use serde::Serialize;
 
 use crate::{
-    auth::{request_key, require_kind},
+    auth::authorize,
     error::ApiError,
     state::AppState,
 };
@@ -35,9 +35,7 @@ pub async fn list_events(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<EventsPage>, ApiError> {
-    let key = request_key(&headers, query.as_deref());
-    let key = state.keys.authenticate(key.as_deref()).await?;
-    require_kind(&key, READ_KINDS, "read events")?;
+    let key = authorize(&state, &headers, query.as_deref(), READ_KINDS, "read events").await?;
     let filter = parse_query(&key.tenant, query.as_deref().unwrap_or_default())?;
     let page = state.events.query(filter).await?;
     Ok(Json(EventsPage {

@@ -13,7 +13,7 @@ use clickwire_store::{EventQuery, KeyKind, StoredEvent, Tier};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::{origin_allowed, request_key, require_kind},
+    auth::authorize,
     error::ApiError,
     state::AppState,
 };
@@ -57,14 +57,9 @@ pub async fn visitor_signals(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Snapshot>, ApiError> {
-    let key = request_key(&headers, query.as_deref());
-    let key = state.keys.authenticate(key.as_deref()).await?;
-    require_kind(&key, SIGNAL_KINDS, "read signals")?;
+    let key = authorize(&state, &headers, query.as_deref(), SIGNAL_KINDS, "read signals").await?;
     if key.tier == Tier::Free {
         return Err(ApiError::PlanUpgradeRequired(key.tier));
-    }
-    if key.kind == KeyKind::Website && !origin_allowed(&key.origins, &headers) {
-        return Err(ApiError::DomainNotAllowed);
     }
     let page = state
         .events

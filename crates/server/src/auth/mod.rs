@@ -9,7 +9,9 @@ pub use cache::KeyCache;
 use clickwire_store::{AuthKey, KeyKind};
 pub use origin::origin_allowed;
 
-use crate::error::ApiError;
+use std::sync::Arc;
+
+use crate::{error::ApiError, state::AppState};
 
 /// The API key of a request: `X-API-Key`, then `Authorization: Bearer`, then `?key=`.
 pub fn request_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
@@ -29,6 +31,26 @@ pub fn request_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
             .map(|(_, value)| value.into_owned())
             .filter(|k| !k.is_empty())
     })
+}
+
+/// Authenticates a request for a route open to `allowed` key kinds, applying the Origin
+/// gate to website keys: the common first step of every keyed route.
+pub async fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    allowed: &[KeyKind],
+    what: &str,
+) -> Result<Arc<AuthKey>, ApiError> {
+    let key = state
+        .keys
+        .authenticate(request_key(headers, query).as_deref())
+        .await?;
+    require_kind(&key, allowed, what)?;
+    if key.kind == KeyKind::Website && !origin_allowed(&key.origins, headers) {
+        return Err(ApiError::DomainNotAllowed);
+    }
+    Ok(key)
 }
 
 /// Refuses keys whose kind is not among `allowed` for this route.

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::pipeline::{client_ip_hash, now_ms, store_events};
 use crate::{
-    auth::{origin_allowed, request_key, require_kind},
+    auth::authorize,
     error::ApiError,
     state::AppState,
 };
@@ -41,12 +41,7 @@ pub async fn post_events(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let key = request_key(&headers, query.as_deref());
-    let key = state.keys.authenticate(key.as_deref()).await?;
-    require_kind(&key, INGEST_KINDS, "send events")?;
-    if key.kind == KeyKind::Website && !origin_allowed(&key.origins, &headers) {
-        return Err(ApiError::DomainNotAllowed);
-    }
+    let key = authorize(&state, &headers, query.as_deref(), INGEST_KINDS, "send events").await?;
     let body =
         body.map_err(|rejection| body_error(rejection, state.config.server.max_body_bytes))?;
     let received_at = now_ms();

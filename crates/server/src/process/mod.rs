@@ -6,10 +6,7 @@
 mod rebuild;
 mod shard;
 
-use std::{
-    hash::{BuildHasher, Hash, Hasher},
-    sync::Arc,
-};
+use std::{hash::BuildHasher, sync::Arc};
 
 use clickwire_enrich::{
     score::ScoringConfig,
@@ -130,8 +127,6 @@ impl Processor {
     }
 
     fn shard_of(&self, tenant: &str, visitor: &str) -> usize {
-        let mut hasher = self.hasher.build_hasher();
-        (tenant, visitor).hash(&mut hasher);
-        (hasher.finish() % self.shards.len() as u64) as usize
+        (self.hasher.hash_one((tenant, visitor)) % self.shards.len() as u64) as usize
     }
 }
