@@ -10,11 +10,7 @@ use axum::http::HeaderMap;
 use clickwire_store::{AuthKey, KeyKind};
 use serde::de::DeserializeOwned;
 
-use crate::{
-    auth::authorize,
-    error::ApiError,
-    state::AppState,
-};
+use crate::{auth::authorize, error::ApiError, state::AppState};
 
 /// Authenticates an admin key.
 async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Arc<AuthKey>, ApiError> {

@@ -12,11 +12,7 @@ use clickwire_model::FieldError;
 use clickwire_store::{EventQuery, KeyKind, StoredEvent};
 use serde::Serialize;
 
-use crate::{
-    auth::authorize,
-    error::ApiError,
-    state::AppState,
-};
+use crate::{auth::authorize, error::ApiError, state::AppState};
 
 /// The kinds of key that may read events.
 const READ_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
@@ -35,7 +31,14 @@ pub async fn list_events(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<EventsPage>, ApiError> {
-    let key = authorize(&state, &headers, query.as_deref(), READ_KINDS, "read events").await?;
+    let key = authorize(
+        &state,
+        &headers,
+        query.as_deref(),
+        READ_KINDS,
+        "read events",
+    )
+    .await?;
     let filter = parse_query(&key.tenant, query.as_deref().unwrap_or_default())?;
     let page = state.events.query(filter).await?;
     Ok(Json(EventsPage {

@@ -12,11 +12,7 @@ use clickwire_enrich::{BehavioralClass, BotVerdict, DeviceSummary, Labels, Score
 use clickwire_store::{EventQuery, KeyKind, StoredEvent, Tier};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    auth::authorize,
-    error::ApiError,
-    state::AppState,
-};
+use crate::{auth::authorize, error::ApiError, state::AppState};
 
 /// The kinds of key that may read signals.
 const SIGNAL_KINDS: &[KeyKind] = &[
@@ -57,7 +53,14 @@ pub async fn visitor_signals(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Snapshot>, ApiError> {
-    let key = authorize(&state, &headers, query.as_deref(), SIGNAL_KINDS, "read signals").await?;
+    let key = authorize(
+        &state,
+        &headers,
+        query.as_deref(),
+        SIGNAL_KINDS,
+        "read signals",
+    )
+    .await?;
     if key.tier == Tier::Free {
         return Err(ApiError::PlanUpgradeRequired(key.tier));
     }

@@ -16,11 +16,7 @@ use clickwire_store::KeyKind;
 use serde::Serialize;
 
 use super::pipeline::{client_ip_hash, now_ms, store_events};
-use crate::{
-    auth::authorize,
-    error::ApiError,
-    state::AppState,
-};
+use crate::{auth::authorize, error::ApiError, state::AppState};
 
 /// The kinds of key that may send ClickStream events.
 const INGEST_KINDS: &[KeyKind] = &[KeyKind::Website, KeyKind::Mobile, KeyKind::Server];
@@ -41,7 +37,14 @@ pub async fn post_events(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let key = authorize(&state, &headers, query.as_deref(), INGEST_KINDS, "send events").await?;
+    let key = authorize(
+        &state,
+        &headers,
+        query.as_deref(),
+        INGEST_KINDS,
+        "send events",
+    )
+    .await?;
     let body =
         body.map_err(|rejection| body_error(rejection, state.config.server.max_body_bytes))?;
     let received_at = now_ms();

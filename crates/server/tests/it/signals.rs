@@ -329,9 +329,22 @@ async fn an_evicted_visitor_is_rebuilt_from_the_store() {
     identify["hem"] = json!("c".repeat(64));
     send(&app, &app.keys.server, vec![identify]).await;
     // Only one visitor fits: this one pushes `first` out of memory.
-    send(&app, &app.keys.server, vec![page_at("second", "/", t + 1_000)]).await;
-    send(&app, &app.keys.server, vec![page_at("first", "/docs", t + 2_000)]).await;
+    send(
+        &app,
+        &app.keys.server,
+        vec![page_at("second", "/", t + 1_000)],
+    )
+    .await;
+    send(
+        &app,
+        &app.keys.server,
+        vec![page_at("first", "/docs", t + 2_000)],
+    )
+    .await;
     let snap = snapshot(&app, "first").await;
-    assert_eq!(snap["hasIdentified"], true, "the session came back from the store");
+    assert_eq!(
+        snap["hasIdentified"], true,
+        "the session came back from the store"
+    );
     app.stop().await;
 }
