@@ -248,7 +248,10 @@ impl FeedConfig {
             }
         }
         let sizes = [
-            ("feed.max_subscribers_per_tenant", self.max_subscribers_per_tenant),
+            (
+                "feed.max_subscribers_per_tenant",
+                self.max_subscribers_per_tenant,
+            ),
             ("feed.subscriber_queue", self.subscriber_queue),
             ("feed.replay_page", self.replay_page),
             ("feed.write_in_flight", self.write_in_flight),

@@ -67,6 +67,9 @@ mod tests {
     fn the_position_goes_in_front_of_the_body() {
         let frame = with_position("evt_1", 42, br#"{"type":"event","ts":1}"#);
         let value: serde_json::Value = serde_json::from_slice(&frame).expect("json");
-        assert_eq!(value, serde_json::json!({"id":"evt_1","seq":42,"type":"event","ts":1}));
+        assert_eq!(
+            value,
+            serde_json::json!({"id":"evt_1","seq":42,"type":"event","ts":1})
+        );
     }
 }
