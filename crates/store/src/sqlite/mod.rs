@@ -25,7 +25,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},
     pool::{open_connection, Pool},
-    visitor_index::INDEX_FILE,
+    visitor_index::{Unindexed, INDEX_FILE},
+    writer::Downstream,
     writer::{AppendJob, WriterMsg},
 };
 use crate::{
@@ -82,6 +83,8 @@ fn open_db(dir: &Path, busy_timeout: Duration) -> Result<rusqlite::Connection, S
 pub struct SqliteEventStore {
     tx: mpsc::Sender<WriterMsg>,
     commits: broadcast::Sender<Arc<Committed>>,
+    /// Committed events not yet in the visitor index, for per-visitor reads.
+    unindexed: Arc<Unindexed>,
     pool: Arc<Pool>,
     threads: Mutex<Option<Threads>>,
 }
@@ -110,22 +113,22 @@ impl SqliteEventStore {
         conn.pragma_update(None, "journal_size_limit", WAL_LIMIT as i64)?;
         let checkpointer = Checkpointer::spawn(open_connection(&db, config.busy_timeout)?)?;
         let index = open_connection(&config.dir.join(INDEX_FILE), config.busy_timeout)?;
-        let (index_tx, indexer) = visitor_index::spawn(index, &conn)?;
+        let unindexed = Arc::new(Unindexed::default());
+        let (index_tx, indexer) = visitor_index::spawn(index, &conn, Arc::clone(&unindexed))?;
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
         let wal = config.dir.join(format!("{DB_FILE}-wal"));
         let (commits, _) = broadcast::channel(COMMIT_FEED_CAPACITY);
-        let writer = writer::spawn(
-            conn,
-            rx,
-            config.max_batch_rows.max(1),
-            index_tx,
-            wal,
-            commits.clone(),
-        )?;
+        let downstream = Downstream {
+            index: index_tx,
+            unindexed: Arc::clone(&unindexed),
+            commits: commits.clone(),
+        };
+        let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), wal, downstream)?;
         let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
         Ok(Self {
             tx,
             commits,
+            unindexed,
             pool: Arc::new(pool),
             threads: Mutex::new(Some(Threads {
                 writer,
@@ -181,7 +184,14 @@ impl EventStore for SqliteEventStore {
     }
 
     fn query(&self, query: EventQuery) -> StoreFuture<'_, EventPage> {
-        Box::pin(self.pool.run(move |conn| query::run(conn, &query)))
+        let fresh = query.visitor_id.as_deref().map(|visitor| {
+            let after = query.after_seq.unwrap_or(0);
+            self.unindexed.seqs(&query.tenant, visitor, after)
+        });
+        Box::pin(
+            self.pool
+                .run(move |conn| query::run(conn, &query, fresh.as_deref())),
+        )
     }
 
     fn ping(&self) -> StoreFuture<'_, ()> {

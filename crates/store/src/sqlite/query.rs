@@ -3,12 +3,22 @@
 use rusqlite::{types::Value, Connection};
 use serde_json::value::RawValue;
 
-use super::visitor_index::WATERMARK;
 use crate::{EventPage, EventQuery, StoreError, StoredEvent};
 
 /// Runs `query`, fetching one row more than asked to learn whether another page follows.
-pub fn run(conn: &mut Connection, query: &EventQuery) -> Result<EventPage, StoreError> {
-    let (sql, params) = build(query);
+/// `fresh` holds, for a per-visitor query, the visitor's committed seqs the index does not
+/// have yet.
+pub fn run(
+    conn: &mut Connection,
+    query: &EventQuery,
+    fresh: Option<&[i64]>,
+) -> Result<EventPage, StoreError> {
+    let (sql, mut params) = build(query);
+    if query.visitor_id.is_some() {
+        let fresh = serde_json::to_string(fresh.unwrap_or_default())
+            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        params.push(Value::Text(fresh));
+    }
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
         Ok(Row {
@@ -68,7 +78,8 @@ impl Row {
 }
 
 /// The SQL and its numbered parameters: ?1 tenant, ?2 visitor, ?3 session, ?4 type,
-/// ?5 since, ?6 until, ?7 after seq, ?8 limit.
+/// ?5 since, ?6 until, ?7 after seq, ?8 limit; for a per-visitor query the caller adds ?9,
+/// the visitor's not-yet-indexed seqs as a JSON array.
 fn build(query: &EventQuery) -> (String, Vec<Value>) {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let params = vec![
@@ -94,15 +105,15 @@ fn build(query: &EventQuery) -> (String, Vec<Value>) {
     }
     let order = if query.newest_first { "DESC" } else { "ASC" };
     let sql = if query.visitor_id.is_some() {
-        // Indexed events of the visitor, then the not-yet-indexed tail scanned by seq.
+        // Indexed events of the visitor, and those committed since the last index flush.
+        // UNION (not ALL): during a flush an event may briefly be in both.
         format!(
             "SELECT {COLUMNS} FROM events WHERE seq IN (
                  SELECT seq FROM idx.visitor_seq WHERE tenant = ?1 AND visitor_id = ?2 AND seq > ?7
              ) AND tenant = ?1 AND visitor_id = ?2{filters}
-             UNION ALL
-             SELECT {COLUMNS} FROM events
-             WHERE seq > max(?7, (SELECT COALESCE(MAX(value), 0) FROM idx.meta WHERE name = '{WATERMARK}'))
-               AND tenant = ?1 AND visitor_id = ?2{filters}
+             UNION
+             SELECT {COLUMNS} FROM events WHERE seq IN (SELECT value FROM json_each(?9))
+               AND seq > ?7 AND tenant = ?1 AND visitor_id = ?2{filters}
              ORDER BY seq {order} LIMIT ?8"
         )
     } else {

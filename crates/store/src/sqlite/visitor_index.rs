@@ -6,13 +6,16 @@
 //! (`clickwire-index.db`, with its own WAL and write lock, so a flush never holds up an
 //! append), together with the seq up to which the index is complete (the watermark).
 //!
-//! Reads combine the index with a scan of the short un-indexed tail (seq > watermark) of
-//! `events`, so a visitor's events are found as soon as they are acknowledged. The index is
-//! derived data: at start-up the tail past the watermark is re-read from `events`.
+//! Until a flush commits, the seqs of each visitor's committed events wait in [`Unindexed`],
+//! a map in memory that the writer fills after each commit (before acknowledging it) and the
+//! indexer empties after each flush. Reads combine the index with that map, so a visitor's
+//! events are found as soon as they are acknowledged, with no scan. The index is derived
+//! data: at start-up the events past the watermark are re-read from `events`.
 
 use std::{
+    collections::HashMap,
     path::Path,
-    sync::{mpsc, Arc},
+    sync::{mpsc, Arc, Mutex},
     thread,
     time::{Duration, Instant},
 };
@@ -35,6 +38,52 @@ pub type Entry = (Arc<str>, String, i64);
 
 /// Where the writer sends the entries of each committed batch.
 pub type EntrySender = mpsc::Sender<Vec<Entry>>;
+
+/// Seqs of committed events not yet in `visitor_seq`, by (tenant, visitor).
+#[derive(Default)]
+pub struct Unindexed {
+    seqs: Mutex<HashMap<(Arc<str>, String), Vec<i64>>>,
+}
+
+impl Unindexed {
+    /// Records committed events; called before they are acknowledged.
+    pub fn add(&self, entries: &[Entry]) {
+        if let Ok(mut seqs) = self.seqs.lock() {
+            for (tenant, visitor, seq) in entries {
+                let key = (Arc::clone(tenant), visitor.clone());
+                seqs.entry(key).or_default().push(*seq);
+            }
+        }
+    }
+
+    /// Forgets entries whose index rows have committed.
+    fn remove(&self, entries: &[Entry]) {
+        if let Ok(mut seqs) = self.seqs.lock() {
+            for (tenant, visitor, seq) in entries {
+                let key = (Arc::clone(tenant), visitor.clone());
+                if let Some(list) = seqs.get_mut(&key) {
+                    list.retain(|s| s != seq);
+                    if list.is_empty() {
+                        seqs.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The visitor's seqs above `after`.
+    pub fn seqs(&self, tenant: &str, visitor: &str, after: i64) -> Vec<i64> {
+        let key = (Arc::from(tenant), visitor.to_owned());
+        self.seqs
+            .lock()
+            .ok()
+            .and_then(|seqs| seqs.get(&key).cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|seq| *seq > after)
+            .collect()
+    }
+}
 
 /// Creates the index schema when missing.
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -59,17 +108,24 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
 pub fn spawn(
     index: Connection,
     main: &Connection,
+    unindexed: Arc<Unindexed>,
 ) -> Result<(EntrySender, thread::JoinHandle<()>), StoreError> {
     migrate(&index)?;
     let tail = unindexed_tail(main, reconcile(&index, main)?)?;
+    unindexed.add(&tail);
     let (tx, rx) = mpsc::channel();
     let handle = thread::Builder::new()
         .name("clickwire-index".into())
-        .spawn(move || run(index, tail, &rx))?;
+        .spawn(move || run(index, tail, &rx, &unindexed))?;
     Ok((tx, handle))
 }
 
-fn run(mut conn: Connection, mut pending: Vec<Entry>, rx: &mpsc::Receiver<Vec<Entry>>) {
+fn run(
+    mut conn: Connection,
+    mut pending: Vec<Entry>,
+    rx: &mpsc::Receiver<Vec<Entry>>,
+    unindexed: &Unindexed,
+) {
     let mut last_flush = Instant::now();
     loop {
         let wait = FLUSH_INTERVAL.saturating_sub(last_flush.elapsed());
@@ -88,7 +144,10 @@ fn run(mut conn: Connection, mut pending: Vec<Entry>, rx: &mpsc::Receiver<Vec<En
             last_flush = Instant::now();
             if !pending.is_empty() {
                 match flush(&mut conn, &mut pending) {
-                    Ok(()) => pending.clear(),
+                    Ok(()) => {
+                        unindexed.remove(&pending);
+                        pending.clear();
+                    }
                     Err(err) => {
                         tracing::warn!(error = %err, "visitor index flush failed; will retry")
                     }

@@ -10,7 +10,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use super::{
     checkpoint,
     schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
-    visitor_index::{Entry, EntrySender},
+    visitor_index::{Entry, EntrySender, Unindexed},
 };
 use crate::{Appended, Committed, CommittedEvent, NewEvent, StoreError};
 
@@ -35,11 +35,10 @@ pub fn spawn(
     conn: Connection,
     rx: mpsc::Receiver<WriterMsg>,
     max_batch_rows: usize,
-    index: EntrySender,
     wal: PathBuf,
-    commits: broadcast::Sender<Arc<Committed>>,
+    downstream: Downstream,
 ) -> Result<thread::JoinHandle<()>, StoreError> {
-    let mut writer = Writer::new(conn, max_batch_rows, index, wal, commits)?;
+    let mut writer = Writer::new(conn, max_batch_rows, wal, downstream)?;
     thread::Builder::new()
         .name("clickwire-writer".into())
         .spawn(move || writer.run(rx))
@@ -51,21 +50,27 @@ struct Writer {
     insert_sql: String,
     next_seq: i64,
     max_batch_rows: usize,
-    /// The indexer of the committed events.
-    index: EntrySender,
+    downstream: Downstream,
     /// The WAL file, watched so it can be restarted before it grows large.
     wal: PathBuf,
+}
+
+/// Where the writer hands what it committed.
+pub struct Downstream {
+    /// The indexer of the committed events.
+    pub index: EntrySender,
+    /// Committed events the index does not have yet.
+    pub unindexed: Arc<Unindexed>,
     /// Committed appends, in commit order, for the live feed.
-    commits: broadcast::Sender<Arc<Committed>>,
+    pub commits: broadcast::Sender<Arc<Committed>>,
 }
 
 impl Writer {
     fn new(
         conn: Connection,
         max_batch_rows: usize,
-        index: EntrySender,
         wal: PathBuf,
-        commits: broadcast::Sender<Arc<Committed>>,
+        downstream: Downstream,
     ) -> Result<Self, StoreError> {
         let next_seq = next_seq(&conn)?;
         Ok(Self {
@@ -73,9 +78,8 @@ impl Writer {
             insert_sql: schema::insert_event_sql(),
             next_seq,
             max_batch_rows,
-            index,
             wal,
-            commits,
+            downstream,
         })
     }
 
@@ -111,9 +115,11 @@ impl Writer {
         let first_seq = self.next_seq;
         match self.write(jobs) {
             Ok(entries) => {
+                // Readable by visitor from now on, before anyone is told it is stored.
+                self.downstream.unindexed.add(&entries);
                 // A closed indexer only means the process is stopping: the index is rebuilt
                 // from the event log at the next start.
-                let _ = self.index.send(entries);
+                let _ = self.downstream.index.send(entries);
                 metrics::histogram!("clickwire_store_commit_seconds")
                     .record(started.elapsed().as_secs_f64());
                 let mut seq = first_seq;
@@ -155,7 +161,7 @@ impl Writer {
                 tenant: Arc::clone(&job.tenant),
                 events,
             };
-            let _ = self.commits.send(Arc::new(committed));
+            let _ = self.downstream.commits.send(Arc::new(committed));
         }
     }
 
