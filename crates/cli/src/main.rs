@@ -3,8 +3,10 @@
 
 mod admin;
 mod baseline;
+mod feedbench;
 mod loadgen;
 mod serve;
+mod subscribe;
 
 use clap::{Parser, Subcommand};
 
@@ -33,9 +35,14 @@ enum Command {
     Key(admin::KeyCommand),
     /// Post realistic events at a server and report events/s and latency percentiles.
     Loadgen(loadgen::LoadgenArgs),
+    /// Follow the Signals Feed: print event frames as JSON lines, reconnecting and resuming.
+    Subscribe(subscribe::SubscribeArgs),
     /// Benchmark baseline: a bare axum handler that only parses the JSON of each request.
     #[command(hide = true)]
     Baseline(baseline::BaselineArgs),
+    /// Benchmark the Signals Feed: subscribers, frames/s, ack-to-frame latency, memory.
+    #[command(hide = true)]
+    Feedbench(feedbench::FeedbenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -46,6 +53,8 @@ fn main() -> std::process::ExitCode {
         Command::Key(cmd) => admin::run_key(cmd),
         Command::Loadgen(args) => loadgen::run(args),
         Command::Baseline(args) => baseline::run(args),
+        Command::Subscribe(args) => subscribe::run(args),
+        Command::Feedbench(args) => feedbench::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{admin, api, error::ApiError, ingest, ops, state::AppState, telemetry};
+use crate::{admin, api, error::ApiError, feed, ingest, ops, state::AppState, telemetry};
 
 /// How long browsers may cache a preflight answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -26,6 +26,9 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.config.server.max_body_bytes;
     Router::new()
         .route("/v1/events", post(ingest::events::post_events).get(api::events::list_events))
+        .route("/signals/stream", get(feed::ws::stream))
+        .route("/v1/signals/stream", get(feed::ws::stream))
+        .route("/v1/signals/sse", get(feed::sse::sse))
         .route("/v1/signals/{visitor_id}", get(api::signals::visitor_signals))
         .route("/v1/admin/tenants", get(admin::tenants::list).post(admin::tenants::create))
         .route("/v1/admin/keys", get(admin::keys::list).post(admin::keys::create))
@@ -59,6 +62,7 @@ fn cors() -> CorsLayer {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("last-event-id"),
         ])
         .expose_headers([
             header::RETRY_AFTER,

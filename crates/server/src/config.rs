@@ -202,6 +202,11 @@ pub struct FeedConfig {
     /// How long the closing frame may take to reach a subscriber that stopped reading.
     #[serde(with = "humantime_serde")]
     pub close_timeout: Duration,
+    /// Once a subscriber's queue overflowed, how long its socket may still take to accept
+    /// the write it is blocked on before it is closed with 1011. (A subscriber whose socket
+    /// keeps up through a burst larger than the queue is caught up from the store instead.)
+    #[serde(with = "humantime_serde")]
+    pub slow_grace: Duration,
     /// Inbound event frames (Write) being stored at once per subscriber; further frames
     /// wait unread until one is acknowledged.
     pub write_in_flight: usize,
@@ -225,9 +230,10 @@ impl Default for FeedConfig {
             subscriber_queue: 1024,
             replay_page: 500,
             close_timeout: Duration::from_secs(5),
+            slow_grace: Duration::from_secs(1),
             write_in_flight: 16,
             ws_read_buffer: 4 * 1024,
-            ws_write_buffer: 8 * 1024,
+            ws_write_buffer: 4 * 1024,
             ws_max_write_buffer: 1024 * 1024,
             ws_max_message: 64 * 1024,
         }

@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use clickwire_model::FieldError;
+use clickwire_model::{BatchError, FieldError};
 use clickwire_store::{StoreError, Tier};
 use serde::Serialize;
 
@@ -26,6 +26,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     InvalidRequest(String),
+    #[error("invalid filter: {0}")]
+    InvalidFilter(String),
     #[error("missing, invalid or revoked API key")]
     InvalidApiKey,
     #[error("{0}")]
@@ -34,6 +36,10 @@ pub enum ApiError {
     DomainNotAllowed,
     #[error("this feature needs a higher plan than {}", .0.as_str())]
     PlanUpgradeRequired(Tier),
+    #[error("this plan cannot send events on the Signals Feed; network and custom plans can")]
+    WriteNotAllowed,
+    #[error("WebSocket upgrade required at /v1/signals/stream")]
+    UpgradeRequired,
     #[error("{0} not found")]
     NotFound(String),
     #[error("no events are stored for this visitor")]
@@ -46,6 +52,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("rate limit exceeded")]
     RateLimited(RateLimited),
+    #[error("Too many subscribers")]
+    TooManySubscribers,
     #[error("the ingest queue is full")]
     Overloaded,
     #[error("not ready: {0}")]
@@ -62,16 +70,20 @@ impl ApiError {
             InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             Validation(_) => (StatusCode::BAD_REQUEST, "validation_error"),
             InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            InvalidFilter(_) => (StatusCode::BAD_REQUEST, "invalid_filter"),
             InvalidApiKey => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
             PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),
+            WriteNotAllowed => (StatusCode::FORBIDDEN, "write_not_allowed"),
+            UpgradeRequired => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             VisitorNotFound => (StatusCode::NOT_FOUND, "visitor_not_found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded"),
+            TooManySubscribers => (StatusCode::TOO_MANY_REQUESTS, "too_many_subscribers"),
             Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
@@ -81,6 +93,24 @@ impl ApiError {
     /// The stable `error` code of this failure.
     pub fn code(&self) -> &'static str {
         self.status_and_code().1
+    }
+
+    /// The client-facing message: generic for 5xx (whose cause is logged here, once).
+    pub fn public_message(&self) -> String {
+        if self.status_and_code().0.is_server_error() && !matches!(self, ApiError::Overloaded) {
+            tracing::error!(error = %self, "request failed");
+            "the server could not complete the request".to_string()
+        } else {
+            self.to_string()
+        }
+    }
+
+    /// The field errors of a validation failure.
+    pub fn details(&self) -> Option<&[FieldError]> {
+        match self {
+            ApiError::Validation(details) => Some(details.as_slice()),
+            _ => None,
+        }
     }
 }
 
@@ -92,6 +122,15 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(what),
             StoreError::Invalid(why) => ApiError::InvalidRequest(why),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<BatchError> for ApiError {
+    fn from(err: BatchError) -> Self {
+        match err {
+            BatchError::InvalidJson(message) => ApiError::InvalidJson(message),
+            BatchError::Validation(details) => ApiError::Validation(details),
         }
     }
 }
@@ -110,16 +149,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         metrics::counter!("clickwire_requests_rejected_total", "error" => code).increment(1);
-        let message = if status.is_server_error() && !matches!(self, ApiError::Overloaded) {
-            tracing::error!(error = %self, "request failed");
-            "the server could not complete the request".to_string()
-        } else {
-            self.to_string()
-        };
-        let details = match &self {
-            ApiError::Validation(details) => Some(details.as_slice()),
-            _ => None,
-        };
+        let message = self.public_message();
+        let details = self.details();
         let current_plan = match &self {
             ApiError::PlanUpgradeRequired(tier) => Some(tier.as_str()),
             _ => None,

@@ -9,6 +9,7 @@ use std::{
     sync::Arc,
 };
 
+use axum::serve::ListenerExt;
 use clickwire_store::{
     sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore},
     Catalog, EventStore,
@@ -19,7 +20,7 @@ use tokio::{
 };
 
 use crate::{
-    app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, limits::RateLimits,
+    app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, feed::Hub, limits::RateLimits,
     process::Processor, state::AppState, telemetry,
 };
 
@@ -28,7 +29,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     bootstrap_file: Option<PathBuf>,
-    /// Tells the background tasks (key refresh, metrics upkeep, scoring shards) to stop.
+    /// Tells the background tasks (key refresh, metrics upkeep, scoring shards, the feed
+    /// hub) to stop.
     stop: watch::Sender<bool>,
 }
 
@@ -74,6 +76,7 @@ impl Server {
         let state = AppState {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
+            feed: Arc::new(Hub::new(&config.feed)),
             config: Arc::new(config),
             events,
             catalog,
@@ -109,16 +112,26 @@ impl Server {
         let refresher = tokio::spawn(
             Arc::clone(&state.keys).run_refresher(state.config.auth.key_refresh, stop_rx.clone()),
         );
+        let feed =
+            tokio::spawn(Arc::clone(&state.feed).run(state.events.commits(), stop_rx.clone()));
         let upkeep = tokio::spawn(run_metrics_upkeep(state.metrics.clone(), stop_rx));
         let router = app(state.clone());
         let stopping = Arc::new(Notify::new());
         let signalled = Arc::clone(&stopping);
+        let hub = Arc::clone(&state.feed);
+        // Small answers and feed frames must not wait for Nagle + delayed ACK (~40 ms).
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let serve = axum::serve(
-            self.listener,
+            listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
             shutdown.await;
+            // Feed connections are long-lived: they close now (1001) instead of holding
+            // the drain open.
+            hub.close_all();
             signalled.notify_one();
         });
         let grace = state.config.server.shutdown_grace;
@@ -132,7 +145,7 @@ impl Server {
             }
         };
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(refresher, upkeep);
+        let _ = tokio::join!(refresher, upkeep, feed);
         state.events.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
         served.map_err(ServerError::Io)

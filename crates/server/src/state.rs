@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clickwire_store::{Catalog, EventStore};
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::{auth::KeyCache, config::Config, limits::RateLimits, process::Processor};
+use crate::{auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, process::Processor};
 
 /// Everything a handler may reach.
 #[derive(Clone)]
@@ -22,6 +22,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// The process stage (labels and scores); `None` with scoring off.
     pub processor: Option<Arc<Processor>>,
+    /// The Signals Feed's subscribers.
+    pub feed: Arc<Hub>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }

@@ -3,5 +3,6 @@
 
 mod cli;
 mod durability;
+mod feed;
 mod process;
 mod serve;

@@ -1,11 +1,16 @@
 //! The Signals Feed event frame. Its body is serialised once per event in the process
 //! stage; after the commit only the event's position (`id`, `seq`) is put in front of it,
-//! and the resulting bytes are shared by every subscriber.
+//! and the resulting bytes are shared by every subscriber. Replays rebuild the same bytes
+//! from the stored payload and labels.
+
+use std::borrow::Cow;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use clickwire_enrich::{BehavioralClass, BotVerdict, DeviceSummary, Labels, Scores};
 use clickwire_model::{Event, EventType};
-use serde::Serialize;
+use clickwire_store::StoredEvent;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// The contract's event frame, without `id` and `seq`.
 #[derive(Serialize)]
@@ -47,6 +52,86 @@ pub fn frame_body(event: &Event, labels: &Labels, received_at: i64) -> Option<By
     serde_json::to_vec(&body).ok().map(Bytes::from)
 }
 
+/// The fields of a stored payload the frame shows.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredPayload<'a> {
+    #[serde(rename = "type", borrow)]
+    event_type: Cow<'a, str>,
+    #[serde(borrow)]
+    visitor_id: Cow<'a, str>,
+    #[serde(borrow)]
+    session_id: Cow<'a, str>,
+    #[serde(borrow)]
+    page: StoredPage<'a>,
+}
+
+#[derive(Deserialize)]
+struct StoredPage<'a> {
+    #[serde(borrow)]
+    path: Cow<'a, str>,
+}
+
+/// The stored labels, with the objects kept as the exact text they were stored as
+/// (re-parsing a float could change its last digit).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredLabels<'a> {
+    #[serde(borrow)]
+    bot: &'a RawValue,
+    behavioral_class: BehavioralClass,
+    #[serde(borrow)]
+    device: &'a RawValue,
+    #[serde(borrow)]
+    scores: &'a RawValue,
+    has_identified: bool,
+}
+
+/// [`FrameBody`] over stored parts.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredFrameBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    ts: i64,
+    visitor_id: &'a str,
+    session_id: &'a str,
+    event_type: &'static str,
+    page: &'a str,
+    bot: &'a RawValue,
+    behavioral_class: BehavioralClass,
+    device: &'a RawValue,
+    scores: &'a RawValue,
+    has_identified: bool,
+}
+
+/// The complete frame (with `id` and `seq`) of a stored event, byte for byte what the live
+/// feed sent for it; `None` for events the feed does not carry (unlabelled, consent
+/// transitions) and for stored JSON that cannot be read.
+pub fn frame_from_stored(stored: &StoredEvent) -> Option<Bytes> {
+    let labels: StoredLabels<'_> = serde_json::from_str(stored.labels.as_ref()?.get()).ok()?;
+    let payload: StoredPayload<'_> = serde_json::from_str(stored.event.get()).ok()?;
+    let event_type = EventType::from_wire(&payload.event_type)?;
+    if event_type == EventType::ConsentTransition {
+        return None;
+    }
+    let body = StoredFrameBody {
+        kind: "event",
+        ts: stored.received_at,
+        visitor_id: &payload.visitor_id,
+        session_id: &payload.session_id,
+        event_type: event_type.as_str(),
+        page: &payload.page.path,
+        bot: labels.bot,
+        behavioral_class: labels.behavioral_class,
+        device: labels.device,
+        scores: labels.scores,
+        has_identified: labels.has_identified,
+    };
+    let body = serde_json::to_vec(&body).ok()?;
+    Some(with_position(&stored.id, stored.seq, &body))
+}
+
 /// `{"id":…,"seq":…,` followed by the body without its opening brace.
 pub fn with_position(id: &str, seq: i64, body: &[u8]) -> Bytes {
     let mut frame = BytesMut::with_capacity(body.len() + id.len() + 32);
@@ -61,7 +146,99 @@ pub fn with_position(id: &str, seq: i64, body: &[u8]) -> Bytes {
 
 #[cfg(test)]
 mod tests {
+    use clickwire_enrich::{BotCategory, DecisionStage, DeviceType, EmotionalState};
+    use clickwire_model::{parse_events, ValidateContext};
+
     use super::*;
+
+    fn labels(scores: Option<Scores>) -> Labels {
+        Labels {
+            bot: BotVerdict {
+                is_bot: false,
+                score: 8,
+                category: Some(BotCategory::Monitoring),
+                name: Some("Pingdom \"probe\"".into()),
+            },
+            human_confidence: 70,
+            behavioral_class: BehavioralClass::Human,
+            device: DeviceSummary {
+                device_type: DeviceType::Desktop,
+                browser: "Chrome".into(),
+                os: "macOS".into(),
+                is_mobile: false,
+            },
+            scores,
+            has_identified: true,
+        }
+    }
+
+    fn scores() -> Scores {
+        Scores {
+            intent: 82,
+            frustration: 15,
+            engagement: 67,
+            value: 44,
+            churn: 12,
+            abandonment: 18,
+            conversion_readiness: 55,
+            // A float whose shortest form has 17 digits.
+            session_momentum: 0.1 + 0.2,
+            confusion: 9,
+            emotional_state: EmotionalState::Positive,
+            decision_stage: DecisionStage::Consideration,
+        }
+    }
+
+    fn event() -> Event {
+        let body = serde_json::json!({
+            "type": "click", "visitorId": "vis_\u{e9}\"x", "sessionId": "sess_1",
+            "timestamp": 1_713_797_640_000_i64,
+            "page": { "url": "https://example.com/p", "path": "/pricing/\u{2603}", "title": "P" },
+            "element": { "selector": "#buy", "text": "Buy", "x": 1, "y": 2 },
+            "device": { "userAgent": "Mozilla/5.0", "viewport": { "width": 1, "height": 1 } }
+        });
+        let ctx = ValidateContext {
+            now_ms: 1_713_797_640_000,
+        };
+        parse_events(body.to_string().as_bytes(), ctx)
+            .expect("valid")
+            .remove(0)
+    }
+
+    fn stored(event: &Event, labels: &Labels) -> StoredEvent {
+        let raw = |text: String| RawValue::from_string(text).expect("raw json");
+        StoredEvent {
+            id: "evt_01".into(),
+            seq: 42,
+            received_at: 1_713_797_640_123,
+            source: None,
+            key_kind: "website".into(),
+            event: raw(serde_json::to_string(&event.payload).expect("payload")),
+            labels: Some(raw(serde_json::to_string(labels).expect("labels"))),
+        }
+    }
+
+    #[test]
+    fn a_stored_event_rebuilds_the_live_frame_byte_for_byte() {
+        let event = event();
+        for labels in [labels(Some(scores())), labels(None)] {
+            let body = frame_body(&event, &labels, 1_713_797_640_123).expect("body");
+            let live = with_position("evt_01", 42, &body);
+            let replayed = frame_from_stored(&stored(&event, &labels)).expect("frame");
+            assert_eq!(
+                std::str::from_utf8(&replayed).expect("utf8"),
+                std::str::from_utf8(&live).expect("utf8")
+            );
+        }
+    }
+
+    #[test]
+    fn unlabelled_stored_events_have_no_frame() {
+        let event = event();
+        let mut unlabelled = stored(&event, &labels(None));
+        unlabelled.labels = None;
+        assert!(frame_from_stored(&unlabelled).is_none());
+    }
 
     #[test]
     fn the_position_goes_in_front_of_the_body() {

@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use clickwire_model::{parse_events, BatchError, ValidateContext};
+use clickwire_model::{parse_events, ValidateContext};
 use clickwire_store::KeyKind;
 use serde::Serialize;
 
@@ -53,11 +53,7 @@ pub async fn post_events(
         ValidateContext {
             now_ms: received_at,
         },
-    )
-    .map_err(|err| match err {
-        BatchError::InvalidJson(message) => ApiError::InvalidJson(message),
-        BatchError::Validation(details) => ApiError::Validation(details),
-    })?;
+    )?;
     let allowed = state
         .limits
         .check(&key, events.len())

@@ -29,10 +29,12 @@ pub fn client_ip_hash(ip: IpAddr) -> String {
 }
 
 /// What one ingest call did.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub received: usize,
     pub accepted: usize,
+    /// The ids of the stored events, in input order (events without consent have none).
+    pub ids: Vec<String>,
 }
 
 /// Consent drop → labels → durable append; resolves after the commit.
@@ -50,7 +52,11 @@ pub async fn store_events(
     metrics::counter!("clickwire_events_dropped_total", "reason" => "no_consent")
         .increment((received - accepted) as u64);
     if accepted == 0 {
-        return Ok(Outcome { received, accepted });
+        return Ok(Outcome {
+            received,
+            accepted,
+            ids: Vec::new(),
+        });
     }
     let labelled = match &state.processor {
         Some(processor) => {
@@ -70,12 +76,17 @@ pub async fn store_events(
         .into_iter()
         .map(|item| new_event(key, item, &ip_hash, received_at))
         .collect::<Result<_, _>>()?;
+    let ids = rows.iter().map(|row| row.id.clone()).collect();
     state
         .events
         .append(&key.tenant, key.source.as_deref(), rows)
         .await?;
     metrics::counter!("clickwire_events_accepted_total").increment(accepted as u64);
-    Ok(Outcome { received, accepted })
+    Ok(Outcome {
+        received,
+        accepted,
+        ids,
+    })
 }
 
 fn new_event(

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod feed;
 mod helpers;
 mod ingest;
 mod limits;

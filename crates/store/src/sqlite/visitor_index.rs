@@ -39,10 +39,13 @@ pub type Entry = (Arc<str>, String, i64);
 /// Where the writer sends the entries of each committed batch.
 pub type EntrySender = mpsc::Sender<Vec<Entry>>;
 
+/// (tenant, visitor).
+type VisitorKey = (Arc<str>, String);
+
 /// Seqs of committed events not yet in `visitor_seq`, by (tenant, visitor).
 #[derive(Default)]
 pub struct Unindexed {
-    seqs: Mutex<HashMap<(Arc<str>, String), Vec<i64>>>,
+    seqs: Mutex<HashMap<VisitorKey, Vec<i64>>>,
 }
 
 impl Unindexed {

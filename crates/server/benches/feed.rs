@@ -1,0 +1,78 @@
+//! The Signals Feed's per-event costs: putting the position in front of a frame body (once
+//! per event), the fan-out of one 25-event commit to ten subscribers with and without
+//! filters (parsing each frame once per commit when any subscriber filters), evaluating a
+//! filter, and rebuilding a frame from a stored event (replay).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use clickwire_server::{
+    config::FeedConfig,
+    feed::{filter::Filter, frame::with_position, hub::Hub},
+};
+use clickwire_store::{Committed, CommittedEvent};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+const BODY: &str = r#"{"type":"event","ts":1713797640000,"visitorId":"vis_3f9a0c1d2e","sessionId":"sess_2b1e9f8a7c","eventType":"click","page":"/pricing","bot":{"isBot":false,"score":8},"behavioralClass":"human","device":{"type":"desktop","browser":"Chrome","os":"macOS","isMobile":false},"scores":{"intent":82,"frustration":15,"engagement":67,"value":44,"churn":12,"abandonment":18,"conversionReadiness":55,"sessionMomentum":0.42,"confusion":9,"emotionalState":"positive","decisionStage":"consideration"},"hasIdentified":false}"#;
+const FILTER: &str = "behavioralClass:human,scores.intent>=70,bot.isBot=false,eventType:click|form";
+
+fn commit() -> Committed {
+    Committed {
+        tenant: Arc::from("t"),
+        events: (1..=25)
+            .map(|seq| CommittedEvent {
+                seq,
+                id: format!("evt_01HW{seq:022}"),
+                frame: Bytes::from_static(BODY.as_bytes()),
+            })
+            .collect(),
+    }
+}
+
+fn fan_out(c: &mut Criterion, name: &str, filtered: usize) {
+    let config = FeedConfig {
+        subscriber_queue: 64,
+        ..FeedConfig::default()
+    };
+    let hub = Arc::new(Hub::new(&config));
+    let filter = Arc::new(Filter::parse(FILTER).expect("filter"));
+    let mut subs: Vec<_> = (0..10)
+        .map(|i| {
+            let filter = (i < filtered).then(|| Arc::clone(&filter));
+            hub.subscribe("t", filter).expect("slot")
+        })
+        .collect();
+    let committed = commit();
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            hub.publish(&committed);
+            for sub in &mut subs {
+                sub.discard_queued();
+            }
+        })
+    });
+}
+
+fn benches(c: &mut Criterion) {
+    c.bench_function("with_position (one frame)", |b| {
+        b.iter(|| with_position("evt_01HW0000000000000000000001", 42, BODY.as_bytes()))
+    });
+    let filter = Filter::parse(FILTER).expect("filter");
+    let frame = with_position("evt_1", 1, BODY.as_bytes());
+    c.bench_function("parse frame + match filter", |b| {
+        b.iter(|| {
+            let value: serde_json::Value = serde_json::from_slice(&frame).expect("json");
+            filter.matches(&value)
+        })
+    });
+    let value: serde_json::Value = serde_json::from_slice(&frame).expect("json");
+    c.bench_function("match filter (parsed)", |b| {
+        b.iter(|| filter.matches(&value))
+    });
+    fan_out(c, "fan-out 25 events to 10 subscribers, no filter", 0);
+    fan_out(c, "fan-out 25 events to 10 subscribers, 1 filtered", 1);
+    fan_out(c, "fan-out 25 events to 10 subscribers, 10 filtered", 10);
+}
+
+criterion_group!(feed, benches);
+criterion_main!(feed);

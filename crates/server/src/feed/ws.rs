@@ -1,0 +1,98 @@
+//! `GET /signals/stream` and `/v1/signals/stream`: the WebSocket handshake (auth 401/403,
+//! then 426 without an upgrade, then parameters 400, then the subscriber cap 429), the
+//! socket's buffer sizes, and the mapping between WebSocket messages and the connection's
+//! [`Outbound`] / [`Inbound`] items.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{
+        ws::{rejection::WebSocketUpgradeRejection, CloseFrame, Message, Utf8Bytes, WebSocket},
+        ConnectInfo, RawQuery, State, WebSocketUpgrade,
+    },
+    http::HeaderMap,
+    response::Response,
+};
+use bytes::Bytes;
+use futures::{future, SinkExt, StreamExt};
+
+use super::{
+    admit::{admit, authorise, feed_key, FeedParams, PROTOCOL},
+    socket::{self, Inbound, Outbound, Session, Timings},
+    write::Writes,
+};
+use crate::{config::FeedConfig, error::ApiError, ingest::client_ip_hash, state::AppState};
+
+/// Handles the WebSocket feed routes.
+pub async fn stream(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let key = feed_key(&headers, query.as_deref());
+    let key = authorise(&state, key.as_deref(), &headers).await?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let params = FeedParams::parse(query.as_deref(), None)?;
+    let admitted = admit(&state, &key, params).await?;
+    let config = &state.config.feed;
+    let session = Session {
+        sub: admitted.sub,
+        replay: admitted.replay,
+        start: admitted.start,
+        timings: timings(config, true),
+        writes: Writes::for_key(&state, key, client_ip_hash(peer.ip())),
+    };
+    Ok(upgrade
+        .protocols([PROTOCOL])
+        .read_buffer_size(config.ws_read_buffer)
+        .write_buffer_size(config.ws_write_buffer)
+        .max_write_buffer_size(config.ws_max_write_buffer)
+        .max_message_size(config.ws_max_message)
+        .max_frame_size(config.ws_max_message)
+        .on_upgrade(move |socket| serve(socket, session)))
+}
+
+/// The timings of a connection from the configuration; SSE has no idle timeout.
+pub fn timings(config: &FeedConfig, inbound: bool) -> Timings {
+    Timings {
+        ping_interval: config.ping_interval,
+        idle_timeout: inbound.then_some(config.idle_timeout),
+        max_duration: config.max_duration,
+        close_timeout: config.close_timeout,
+        slow_grace: config.slow_grace,
+        write_in_flight: config.write_in_flight,
+    }
+}
+
+async fn serve(socket: WebSocket, session: Session) {
+    let (sink, stream) = socket.split();
+    let sink = sink.with(|out: Outbound| future::ready(Ok::<_, axum::Error>(to_message(out))));
+    let inbound = stream
+        .take_while(|message| {
+            future::ready(matches!(message, Ok(m) if !matches!(m, Message::Close(_))))
+        })
+        .filter_map(|message| future::ready(message.ok().map(to_inbound)));
+    socket::run(session, Box::pin(sink), Box::pin(inbound)).await;
+}
+
+fn to_message(out: Outbound) -> Message {
+    let text = |bytes: Bytes| Message::Text(Utf8Bytes::try_from(bytes).unwrap_or_default());
+    match out {
+        Outbound::Event { frame, .. } => text(frame),
+        Outbound::Control(frame) => text(frame),
+        Outbound::Ping => text(super::control::ping()),
+        Outbound::Close { code, reason } => Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })),
+    }
+}
+
+fn to_inbound(message: Message) -> Inbound {
+    match message {
+        Message::Text(_) | Message::Binary(_) => Inbound::Text(message.into_data()),
+        _ => Inbound::Alive,
+    }
+}
