@@ -123,20 +123,21 @@ machine_line() {
     printf '%s, %s cores, %s' "$(uname -m)" "$(nproc)" "${model:-unknown CPU}"
 }
 
-# start_server ADDR NAME SCORING: a clickwire server with its own data dir; prints its
-# server key. SCORING=false measures ingest without the process stage.
+# start_server ADDR NAME SCORING KEY_VAR: a clickwire server with its own data dir; its
+# server key goes into the variable KEY_VAR (not via $(...): the server's pid must reach
+# PIDS in this shell so cleanup stops it). SCORING=false runs without the process stage.
 start_server() {
-    local addr=$1 name=$2 scoring=$3
+    local addr=$1 name=$2 scoring=$3 key_var=$4
     mkdir -p "$TMP/$name"
     CLICKWIRE_RATE_LIMITS__ENABLED=false CLICKWIRE_SCORING__ENABLED=$scoring \
         "$BIN" serve --listen "$addr" --data "$TMP/$name" >"$TMP/$name.log" 2>&1 &
     PIDS+=("$!")
-    wait_ready "http://$addr/readyz" "$!" "$TMP/$name.log" >&2
+    wait_ready "http://$addr/readyz" "$!" "$TMP/$name.log"
     wait_file "$TMP/$name/bootstrap-credentials.json"
     local key
     key=$(json_get "$TMP/$name/bootstrap-credentials.json" keys.server)
     [[ -n $key && $key != null ]] || die "no server key in $name/bootstrap-credentials.json"
-    echo "$key"
+    printf -v "$key_var" '%s' "$key"
 }
 
 start_baseline() {
@@ -210,8 +211,8 @@ main() {
         cargo build --release -p clickwire >&2
     fi
     [[ -x $BIN ]] || die "$BIN not found"
-    SERVER_KEY=$(start_server "$SERVER_ADDR" server true)
-    UNSCORED_KEY=$(start_server "$UNSCORED_ADDR" unscored false)
+    start_server "$SERVER_ADDR" server true SERVER_KEY
+    start_server "$UNSCORED_ADDR" unscored false UNSCORED_KEY
     start_baseline
 
     local batch

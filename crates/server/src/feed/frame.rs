@@ -12,10 +12,11 @@ use clickwire_store::StoredEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-/// The contract's event frame, without `id` and `seq`.
+/// The contract's event frame, without `id` and `seq`. The label parts are typed at ingest
+/// (`&BotVerdict`, …) and the stored text on replay (`&RawValue`), so both serialise alike.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FrameBody<'a> {
+struct FrameBody<'a, B, D, S> {
     #[serde(rename = "type")]
     kind: &'static str,
     ts: i64,
@@ -23,12 +24,15 @@ struct FrameBody<'a> {
     session_id: &'a str,
     event_type: &'static str,
     page: &'a str,
-    bot: &'a BotVerdict,
+    bot: B,
     behavioral_class: BehavioralClass,
-    device: &'a DeviceSummary,
-    scores: &'a Option<Scores>,
+    device: D,
+    scores: S,
     has_identified: bool,
 }
+
+/// A frame body from typed labels.
+type LiveFrame<'a> = FrameBody<'a, &'a BotVerdict, &'a DeviceSummary, &'a Option<Scores>>;
 
 /// The frame body of a labelled event; `None` for consent transitions, which the feed
 /// does not carry (they are internal and have no page content).
@@ -36,7 +40,7 @@ pub fn frame_body(event: &Event, labels: &Labels, received_at: i64) -> Option<By
     if event.event_type == EventType::ConsentTransition {
         return None;
     }
-    let body = FrameBody {
+    let body: LiveFrame<'_> = FrameBody {
         kind: "event",
         ts: received_at,
         visitor_id: &event.visitor_id,
@@ -87,24 +91,6 @@ struct StoredLabels<'a> {
     has_identified: bool,
 }
 
-/// [`FrameBody`] over stored parts.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StoredFrameBody<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    ts: i64,
-    visitor_id: &'a str,
-    session_id: &'a str,
-    event_type: &'static str,
-    page: &'a str,
-    bot: &'a RawValue,
-    behavioral_class: BehavioralClass,
-    device: &'a RawValue,
-    scores: &'a RawValue,
-    has_identified: bool,
-}
-
 /// The complete frame (with `id` and `seq`) of a stored event, byte for byte what the live
 /// feed sent for it; `None` for events the feed does not carry (unlabelled, consent
 /// transitions) and for stored JSON that cannot be read.
@@ -115,7 +101,7 @@ pub fn frame_from_stored(stored: &StoredEvent) -> Option<Bytes> {
     if event_type == EventType::ConsentTransition {
         return None;
     }
-    let body = StoredFrameBody {
+    let body = FrameBody {
         kind: "event",
         ts: stored.received_at,
         visitor_id: &payload.visitor_id,

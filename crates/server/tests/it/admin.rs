@@ -8,22 +8,20 @@ use crate::helpers::spawn_app;
 async fn tenants_are_created_and_listed() {
     let app = spawn_app().await;
     let created = app
-        .client
-        .post(app.url("/v1/admin/tenants"))
-        .header("X-API-Key", &app.keys.admin)
-        .json(&json!({ "name": "acme", "tier": "builder" }))
-        .send()
-        .await
-        .expect("request");
+        .post_json(
+            "/v1/admin/tenants",
+            &app.keys.admin,
+            &json!({ "name": "acme", "tier": "builder" }),
+        )
+        .await;
     assert_eq!(created.status(), 201);
     let again = app
-        .client
-        .post(app.url("/v1/admin/tenants"))
-        .header("X-API-Key", &app.keys.admin)
-        .json(&json!({ "name": "acme", "tier": "builder" }))
-        .send()
-        .await
-        .expect("request");
+        .post_json(
+            "/v1/admin/tenants",
+            &app.keys.admin,
+            &json!({ "name": "acme", "tier": "builder" }),
+        )
+        .await;
     assert_eq!(again.status(), 409);
     let list: Value = app
         .client
@@ -49,12 +47,8 @@ async fn tenants_are_created_and_listed() {
 async fn key_listings_show_prefixes_and_never_keys() {
     let app = spawn_app().await;
     let list = app
-        .client
-        .get(app.url("/v1/admin/keys?tenant=default"))
-        .header("X-API-Key", &app.keys.admin)
-        .send()
+        .get("/v1/admin/keys?tenant=default", &app.keys.admin)
         .await
-        .expect("request")
         .text()
         .await
         .expect("text");
@@ -97,14 +91,7 @@ async fn bad_admin_requests_get_clear_errors() {
         ),
     ];
     for (body, path, status, code) in cases {
-        let response = app
-            .client
-            .post(app.url(path))
-            .header("X-API-Key", &app.keys.admin)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+        let response = app.post_json(path, &app.keys.admin, &body).await;
         assert_eq!(response.status(), status, "{body}");
         let answer: Value = response.json().await.expect("json");
         assert_eq!(answer["error"], code, "{body}");
@@ -115,13 +102,7 @@ async fn bad_admin_requests_get_clear_errors() {
 #[tokio::test]
 async fn only_admin_keys_reach_the_admin_api() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/v1/admin/tenants"))
-        .header("X-API-Key", &app.keys.server)
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/v1/admin/tenants", &app.keys.server).await;
     assert_eq!(response.status(), 403);
     let response = app
         .client

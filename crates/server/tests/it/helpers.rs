@@ -91,10 +91,20 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// `POST /v1/events` with `key` in `X-API-Key`.
-    pub async fn post_events(&self, key: &str, body: &Value) -> reqwest::Response {
+    /// `GET path` with `key` in `X-API-Key`.
+    pub async fn get(&self, path: &str, key: &str) -> reqwest::Response {
         self.client
-            .post(self.url("/v1/events"))
+            .get(self.url(path))
+            .header("X-API-Key", key)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `POST path` with a JSON body and `key` in `X-API-Key`.
+    pub async fn post_json(&self, path: &str, key: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
             .header("X-API-Key", key)
             .json(body)
             .send()
@@ -102,15 +112,16 @@ impl TestApp {
             .expect("request")
     }
 
+    /// `POST /v1/events` with `key` in `X-API-Key`.
+    pub async fn post_events(&self, key: &str, body: &Value) -> reqwest::Response {
+        self.post_json("/v1/events", key, body).await
+    }
+
     /// `GET /v1/events?<query>` with the server key; the parsed body.
     pub async fn read_events(&self, query: &str) -> Value {
         let response = self
-            .client
-            .get(self.url(&format!("/v1/events?{query}")))
-            .header("X-API-Key", &self.keys.server)
-            .send()
-            .await
-            .expect("request");
+            .get(&format!("/v1/events?{query}"), &self.keys.server)
+            .await;
         assert_eq!(response.status(), 200);
         response.json().await.expect("json")
     }
@@ -124,26 +135,21 @@ impl TestApp {
         origins: &[&str],
     ) -> String {
         let created = self
-            .client
-            .post(self.url("/v1/admin/tenants"))
-            .header("X-API-Key", &self.keys.admin)
-            .json(&json!({ "name": tenant, "tier": tier }))
-            .send()
-            .await
-            .expect("request");
+            .post_json(
+                "/v1/admin/tenants",
+                &self.keys.admin,
+                &json!({ "name": tenant, "tier": tier }),
+            )
+            .await;
         assert!(
             created.status() == 201 || created.status() == 409,
             "{}",
             created.status()
         );
+        let body = json!({ "tenant": tenant, "kind": kind, "origins": origins });
         let key: Value = self
-            .client
-            .post(self.url("/v1/admin/keys"))
-            .header("X-API-Key", &self.keys.admin)
-            .json(&json!({ "tenant": tenant, "kind": kind, "origins": origins }))
-            .send()
+            .post_json("/v1/admin/keys", &self.keys.admin, &body)
             .await
-            .expect("request")
             .json()
             .await
             .expect("json");

@@ -109,13 +109,7 @@ async fn stored_events_carry_an_id_a_seq_and_the_received_time() {
 #[tokio::test]
 async fn a_limit_over_1000_is_a_validation_error() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/v1/events?limit=1001"))
-        .header("X-API-Key", &app.keys.server)
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/v1/events?limit=1001", &app.keys.server).await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"], "validation_error");
@@ -127,22 +121,10 @@ async fn a_limit_over_1000_is_a_validation_error() {
 async fn website_and_mobile_keys_cannot_read_and_admin_keys_can() {
     let app = spawn_app().await;
     for key in [&app.keys.website, &app.keys.mobile] {
-        let response = app
-            .client
-            .get(app.url("/v1/events"))
-            .header("X-API-Key", key)
-            .send()
-            .await
-            .expect("request");
+        let response = app.get("/v1/events", key).await;
         assert_eq!(response.status(), 403);
     }
-    let response = app
-        .client
-        .get(app.url("/v1/events"))
-        .header("X-API-Key", &app.keys.admin)
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/v1/events", &app.keys.admin).await;
     assert_eq!(response.status(), 200);
     app.stop().await;
 }
@@ -165,12 +147,8 @@ async fn a_tenant_never_reads_another_tenants_events() {
     );
     assert_eq!(visitors(&app.read_events("").await), ["ours"]);
     let theirs: Value = app
-        .client
-        .get(app.url("/v1/events"))
-        .header("X-API-Key", &other_ingest)
-        .send()
+        .get("/v1/events", &other_ingest)
         .await
-        .expect("request")
         .json()
         .await
         .expect("json");

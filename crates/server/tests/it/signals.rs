@@ -17,12 +17,7 @@ fn page_at(visitor: &str, path: &str, at: i64) -> Value {
 }
 
 async fn signals(app: &TestApp, key: &str, visitor: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(&format!("/v1/signals/{visitor}")))
-        .header("X-API-Key", key)
-        .send()
-        .await
-        .expect("request")
+    app.get(&format!("/v1/signals/{visitor}"), key).await
 }
 
 async fn snapshot(app: &TestApp, visitor: &str) -> Value {
