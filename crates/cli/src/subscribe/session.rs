@@ -162,10 +162,16 @@ fn on_text(text: &str, out: &mut impl io::Write, progress: &mut Progress) -> io:
     match head.kind.as_ref() {
         "event" => print_event(text, head.seq, out, progress)?,
         "ping" => return Ok(Reply::Pong),
-        "hello" => eprintln!(
-            "subscribe: hello: {}",
-            head.message.as_deref().unwrap_or_default()
-        ),
+        "hello" => {
+            eprintln!(
+                "subscribe: hello: {}",
+                head.message.as_deref().unwrap_or_default()
+            );
+            // Before the first event, the stream's start is the point to resume from.
+            if progress.last_seq.is_none() {
+                progress.last_seq = head.seq;
+            }
+        }
         "duration_limit" => {
             eprintln!("subscribe: the server's duration limit was reached; reconnecting")
         }
@@ -223,6 +229,24 @@ mod tests {
 
     fn lines(out: &[u8]) -> Vec<&str> {
         std::str::from_utf8(out).expect("utf8").lines().collect()
+    }
+
+    #[test]
+    fn the_hello_seq_is_the_resume_point_until_the_first_event() {
+        let mut out = Vec::new();
+        let mut progress = Progress::new(None);
+        let hello = r#"{"type":"hello","message":"connected to signals feed","seq":41}"#;
+        on_text(hello, &mut out, &mut progress).expect("write");
+        assert_eq!(progress.last_seq, Some(41));
+        // A later hello (after a reconnect) does not move an established position.
+        on_text(
+            r#"{"id":"evt_1","seq":45,"type":"event"}"#,
+            &mut out,
+            &mut progress,
+        )
+        .expect("write");
+        on_text(hello, &mut out, &mut progress).expect("write");
+        assert_eq!(progress.last_seq, Some(45));
     }
 
     #[tokio::test]

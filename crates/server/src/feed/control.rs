@@ -10,9 +10,16 @@ fn to_bytes(value: &impl Serialize) -> Bytes {
     serde_json::to_vec(value).map_or_else(|_| Bytes::new(), Bytes::from)
 }
 
-/// Sent once, right after the connection opens.
-pub fn hello() -> Bytes {
-    to_bytes(&json!({"type": "hello", "ts": now_ms(), "message": "connected to signals feed"}))
+/// Sent once, right after the connection opens. `seq` is where the stream starts: the
+/// events that follow are those after it, so a client that drops before its first event
+/// can still resume without a gap.
+pub fn hello(seq: i64) -> Bytes {
+    to_bytes(&json!({
+        "type": "hello",
+        "ts": now_ms(),
+        "message": "connected to signals feed",
+        "seq": seq,
+    }))
 }
 
 /// The heartbeat; subscribers answer `{"type":"pong"}`.
@@ -61,7 +68,8 @@ mod tests {
 
     #[test]
     fn control_frames_carry_their_type() {
-        assert_eq!(parse(&hello())["message"], "connected to signals feed");
+        assert_eq!(parse(&hello(7))["message"], "connected to signals feed");
+        assert_eq!(parse(&hello(7))["seq"], 7);
         assert_eq!(parse(&ping()), json!({"type": "ping"}));
         assert_eq!(parse(&duration_limit()), json!({"type": "duration_limit"}));
         assert_eq!(

@@ -190,7 +190,11 @@ impl<O: Sink<Outbound> + Unpin> Conn<O> {
     where
         I: Stream<Item = Inbound> + Unpin,
     {
-        if let Err(end) = self.send_control(control::hello()).await {
+        let start_seq = match self.session.start {
+            Start::Resume { since } => since,
+            Start::Live { floor } => floor,
+        };
+        if let Err(end) = self.send_control(control::hello(start_seq)).await {
             return end;
         }
         let started = match self.session.start {
