@@ -56,15 +56,9 @@ impl Memory {
 /// Everything one run measured.
 #[derive(Debug, Serialize)]
 pub struct Report {
-    pub subscribers: u32,
+    #[serde(flatten)]
+    pub setup: Setup,
     pub connected: u64,
-    /// Connect attempts that failed, by first error.
-    pub connect_failures: BTreeMap<String, u64>,
-    pub connect_s: f64,
-    pub memory: Option<Memory>,
-    pub rate_target: u64,
-    pub batch: u32,
-    pub duration_s: f64,
     pub events_acked: u64,
     pub post_failures: u64,
     pub first_post_failure: Option<String>,
@@ -81,8 +75,10 @@ pub struct Report {
 }
 
 /// What the run set up, for the report.
+#[derive(Debug, Serialize)]
 pub struct Setup {
     pub subscribers: u32,
+    /// Connect attempts that failed, by first error.
     pub connect_failures: BTreeMap<String, u64>,
     pub connect_s: f64,
     pub memory: Option<Memory>,
@@ -103,22 +99,17 @@ impl Report {
         }
         let connected = seen.len() as u64;
         let expected = posted.acked_in_window * connected;
+        let duration_s = setup.duration_s;
         let per_s = |n: u64| {
-            if setup.duration_s > 0.0 {
-                n as f64 / setup.duration_s
+            if duration_s > 0.0 {
+                n as f64 / duration_s
             } else {
                 0.0
             }
         };
         Ok(Self {
-            subscribers: setup.subscribers,
+            setup,
             connected,
-            connect_failures: setup.connect_failures,
-            connect_s: setup.connect_s,
-            memory: setup.memory,
-            rate_target: setup.rate_target,
-            batch: setup.batch,
-            duration_s: setup.duration_s,
             events_acked: posted.acked_in_window,
             post_failures: posted.failed,
             first_post_failure: posted.first_failure.clone(),
@@ -138,12 +129,12 @@ impl Report {
         let _ = writeln!(
             out,
             "subscribers      {} connected of {} in {:.2}s",
-            self.connected, self.subscribers, self.connect_s
+            self.connected, self.setup.subscribers, self.setup.connect_s
         );
-        for (error, count) in &self.connect_failures {
+        for (error, count) in &self.setup.connect_failures {
             let _ = writeln!(out, "  connect failed  {count} × {error}");
         }
-        if let Some(memory) = &self.memory {
+        if let Some(memory) = &self.setup.memory {
             let _ = writeln!(
                 out,
                 "server RSS       {} KiB → {} KiB: {:.0} bytes ({:.2} KiB) per subscriber",
@@ -153,14 +144,14 @@ impl Report {
                 memory.bytes_per_subscriber / 1024.0
             );
         }
-        if self.rate_target > 0 {
+        if self.setup.rate_target > 0 {
             let _ = writeln!(
                 out,
                 "events           {} acked in {:.1}s (target {}/s, batch {}), {} failed{}",
                 self.events_acked,
-                self.duration_s,
-                self.rate_target,
-                self.batch,
+                self.setup.duration_s,
+                self.setup.rate_target,
+                self.setup.batch,
                 self.post_failures,
                 self.first_post_failure
                     .as_deref()

@@ -42,10 +42,20 @@ pub async fn authorize(
     allowed: &[KeyKind],
     what: &str,
 ) -> Result<Arc<AuthKey>, ApiError> {
-    let key = state
-        .keys
-        .authenticate(request_key(headers, query).as_deref())
-        .await?;
+    let key = request_key(headers, query);
+    authorize_key(state, key.as_deref(), headers, allowed, what).await
+}
+
+/// [`authorize`] for a key the route has already taken from the request (the feed reads
+/// it from more places than the other routes).
+pub async fn authorize_key(
+    state: &AppState,
+    key: Option<&str>,
+    headers: &HeaderMap,
+    allowed: &[KeyKind],
+    what: &str,
+) -> Result<Arc<AuthKey>, ApiError> {
+    let key = state.keys.authenticate(key).await?;
     require_kind(&key, allowed, what)?;
     if key.kind == KeyKind::Website && !origin_allowed(&key.origins, headers) {
         return Err(ApiError::DomainNotAllowed);

@@ -15,7 +15,7 @@ use super::{
     socket::Start,
 };
 use crate::{
-    auth::{origin_allowed, request_key, require_kind},
+    auth::{authorize_key, request_key},
     error::ApiError,
     state::AppState,
 };
@@ -62,13 +62,9 @@ pub async fn authorise(
     key: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Arc<AuthKey>, ApiError> {
-    let key = state.keys.authenticate(key).await?;
-    require_kind(&key, FEED_KINDS, "read the Signals Feed")?;
+    let key = authorize_key(state, key, headers, FEED_KINDS, "read the Signals Feed").await?;
     if matches!(key.tier, Tier::Free | Tier::Builder) {
         return Err(ApiError::PlanUpgradeRequired(key.tier));
-    }
-    if key.kind == KeyKind::Website && !origin_allowed(&key.origins, headers) {
-        return Err(ApiError::DomainNotAllowed);
     }
     Ok(key)
 }
