@@ -23,7 +23,7 @@ fn commit() -> Committed {
             .map(|seq| CommittedEvent {
                 seq,
                 id: format!("evt_01HW{seq:022}"),
-                frame: Bytes::from_static(BODY.as_bytes()),
+                live: Bytes::from_static(BODY.as_bytes()),
             })
             .collect(),
     }

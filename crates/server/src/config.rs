@@ -4,6 +4,7 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+use clickwire_enrich::score::ScoringConfig;
 use clickwire_store::{sqlite::Synchronous, Tier};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
@@ -62,7 +63,8 @@ pub struct StoreConfig {
     pub data: PathBuf,
     /// `normal` survives a killed process; `full` also survives power loss, slower.
     pub synchronous: Synchronous,
-    /// Ingest requests that may wait for the writer; beyond it ingest answers 503.
+    /// Events accepted but not yet committed (being scored or waiting for the writer);
+    /// beyond it ingest answers 503 before doing any work on a request's events.
     pub queue_capacity: usize,
     /// Most events one group commit writes.
     pub max_batch_rows: usize,
@@ -78,7 +80,7 @@ impl Default for StoreConfig {
         Self {
             data: PathBuf::from("./data"),
             synchronous: Synchronous::Normal,
-            queue_capacity: 4096,
+            queue_capacity: 16_384,
             max_batch_rows: 2000,
             busy_timeout: Duration::from_secs(5),
             readers: 4,
@@ -159,10 +161,12 @@ pub struct ScoringSettings {
     pub session_idle: Duration,
     /// Distinct user agents whose parse is cached.
     pub ua_cache: usize,
-    /// Most stored events replayed to rebuild a visitor's session after a restart.
+    /// Most stored events replayed to rebuild a visitor's session after a restart (the
+    /// newest of the session).
     pub rebuild_limit: usize,
-    /// Events that may wait for a shard before ingest answers 503.
-    pub queue_capacity: usize,
+    /// Every weight, threshold and window of the scores (`[scoring.weights.intent]`, …);
+    /// defaults are the values docs/SCORING.md publishes.
+    pub weights: ScoringConfig,
 }
 
 impl Default for ScoringSettings {
@@ -174,7 +178,7 @@ impl Default for ScoringSettings {
             session_idle: Duration::from_secs(30 * 60),
             ua_cache: 20_000,
             rebuild_limit: 1_000,
-            queue_capacity: 1_024,
+            weights: ScoringConfig::default(),
         }
     }
 }
@@ -357,6 +361,14 @@ impl Config {
         positive("server.max_body_bytes", self.server.max_body_bytes)?;
         positive("store.queue_capacity", self.store.queue_capacity)?;
         positive("store.max_batch_rows", self.store.max_batch_rows)?;
+        positive("scoring.shards", self.scoring.shards)?;
+        positive("scoring.max_visitors", self.scoring.max_visitors)?;
+        positive("scoring.ua_cache", self.scoring.ua_cache)?;
+        positive("scoring.rebuild_limit", self.scoring.rebuild_limit)?;
+        self.scoring
+            .weights
+            .validate()
+            .map_err(|err| ConfigError::Invalid("scoring.weights", err.to_string()))?;
         positive(
             "rate_limits.burst_factor",
             self.rate_limits.burst_factor as usize,

@@ -22,7 +22,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    metrics::gauge!("clickwire_ingest_queue_depth").set(state.events.queue_depth() as f64);
+    metrics::gauge!("clickwire_ingest_queue_depth").set(state.log.queue_depth() as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -10,18 +10,22 @@ use std::{
 };
 
 use axum::serve::ListenerExt;
-use clickwire_store::{
-    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore},
-    Catalog, EventStore,
-};
+use clickwire_store::{sqlite::SqliteConfig, StoreConfig};
 use tokio::{
     net::TcpListener,
     sync::{watch, Notify},
 };
 
 use crate::{
-    app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, feed::Hub, limits::RateLimits,
-    process::Processor, state::AppState, telemetry,
+    app::app,
+    auth::KeyCache,
+    bootstrap::bootstrap,
+    config::Config,
+    feed::Hub,
+    limits::RateLimits,
+    process::{Processor, ShardStores},
+    state::AppState,
+    telemetry,
 };
 
 /// A server ready to run.
@@ -63,22 +67,27 @@ impl Server {
             busy_timeout: store.busy_timeout,
             readers: store.readers,
         };
-        let events: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(&sqlite)?);
-        let catalog: Arc<dyn Catalog> =
-            Arc::new(SqliteCatalog::open(&store.data, store.busy_timeout)?);
+        let backends = clickwire_store::open(&StoreConfig::Sqlite(sqlite))?;
+        let catalog = backends.catalog;
         let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
         let keys = Arc::new(KeyCache::new(Arc::clone(&catalog)));
         keys.refresh()
             .await
             .map_err(|err| clickwire_store::StoreError::Task(format!("loading keys: {err}")))?;
         let (stop, stopped) = watch::channel(false);
-        let processor = Processor::start(&config.scoring, Arc::clone(&events), &stopped)?;
+        let stores = ShardStores {
+            log: Arc::clone(&backends.log),
+            queries: Arc::clone(&backends.queries),
+        };
+        let processor = Processor::start(&config.scoring, stores, &stopped)?;
         let state = AppState {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
             feed: Arc::new(Hub::new(&config.feed)),
             config: Arc::new(config),
-            events,
+            log: backends.log,
+            events: backends.queries,
+            bus: backends.bus,
             catalog,
             keys,
             metrics: telemetry::metrics_handle(),
@@ -113,7 +122,7 @@ impl Server {
             Arc::clone(&state.keys).run_refresher(state.config.auth.key_refresh, stop_rx.clone()),
         );
         let feed =
-            tokio::spawn(Arc::clone(&state.feed).run(state.events.commits(), stop_rx.clone()));
+            tokio::spawn(Arc::clone(&state.feed).run(state.bus.subscribe(), stop_rx.clone()));
         let upkeep = tokio::spawn(run_metrics_upkeep(state.metrics.clone(), stop_rx));
         let router = app(state.clone());
         let stopping = Arc::new(Notify::new());
@@ -146,7 +155,7 @@ impl Server {
         };
         let _ = stop_tx.send(true);
         let _ = tokio::join!(refresher, upkeep, feed);
-        state.events.close().await?;
+        state.log.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
         served.map_err(ServerError::Io)
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{Catalog, EventStore};
+use clickwire_store::{Bus, Catalog, EventLog, EventQueries};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::{auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, process::Processor};
@@ -12,8 +12,12 @@ use crate::{auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, proce
 pub struct AppState {
     /// The validated configuration.
     pub config: Arc<Config>,
-    /// The durable event log.
-    pub events: Arc<dyn EventStore>,
+    /// The durable event log (appends).
+    pub log: Arc<dyn EventLog>,
+    /// Reads of stored events.
+    pub events: Arc<dyn EventQueries>,
+    /// Committed events on their way to live subscribers.
+    pub bus: Arc<dyn Bus>,
     /// Tenants and keys.
     pub catalog: Arc<dyn Catalog>,
     /// Key → tenant, tier and kind, cached.

@@ -1,4 +1,4 @@
-//! The one error type of the storage layer.
+//! The one error type of the storage layer, the same for every backend.
 
 /// What can go wrong in a store or catalog call.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +18,9 @@ pub enum StoreError {
     /// The caller passed something the store cannot accept.
     #[error("{0}")]
     Invalid(String),
-    /// The database failed.
-    #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    /// The backend (database, broker) failed.
+    #[error("backend error: {0}")]
+    Backend(Box<dyn std::error::Error + Send + Sync>),
     /// Reading or writing a file of the data directory failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

@@ -1,14 +1,10 @@
-//! Stored events: what the pipeline appends, what a read returns, and the [`EventStore`]
-//! trait every backend implements.
-
-use std::sync::Arc;
+//! Stored events: what the pipeline appends, what a read returns, and the [`EventQueries`]
+//! trait every backend implements for reads.
 
 use bytes::Bytes;
 use clickwire_model::AnalyticsRow;
 use serde::Serialize;
 use serde_json::value::RawValue;
-
-use tokio::sync::broadcast;
 
 use crate::StoreFuture;
 
@@ -30,27 +26,11 @@ pub struct NewEvent {
     pub key_kind: &'static str,
     /// The event's labels (bot verdict, class, device, scores) as a JSON object, when scored.
     pub labels: Option<String>,
-    /// The live-feed frame of the event without its position (`id`, `seq`), serialised once
-    /// at ingest; published in commit order after the commit, never stored.
-    pub frame: Option<Bytes>,
+    /// What the bus carries for the event once committed (the feed frame body, without
+    /// its position), serialised once at ingest; never stored.
+    pub live: Option<Bytes>,
     /// The analytics column mapping.
     pub analytics: AnalyticsRow,
-}
-
-/// One committed append, as the live feed sees it: published in commit order.
-#[derive(Debug, Clone)]
-pub struct Committed {
-    pub tenant: Arc<str>,
-    /// The events of the append that carry a frame, in seq order.
-    pub events: Vec<CommittedEvent>,
-}
-
-/// A committed event's position and frame.
-#[derive(Debug, Clone)]
-pub struct CommittedEvent {
-    pub seq: i64,
-    pub id: String,
-    pub frame: Bytes,
 }
 
 /// Where an appended event landed.
@@ -103,25 +83,10 @@ pub struct EventPage {
     pub next_after: Option<i64>,
 }
 
-/// The durable event log of every tenant.
-pub trait EventStore: Send + Sync {
-    /// Appends a batch of one tenant's events. Resolves only once the batch is durably
-    /// committed; fails fast with [`crate::StoreError::Overloaded`] when the queue is full.
-    fn append(
-        &self,
-        tenant: &str,
-        source: Option<&str>,
-        events: Vec<NewEvent>,
-    ) -> StoreFuture<'_, Vec<Appended>>;
-    /// Reads events matching `query`, oldest first.
+/// Reads of stored events.
+pub trait EventQueries: Send + Sync {
+    /// Reads events matching `query`, oldest first (or newest first when it asks).
     fn query(&self, query: EventQuery) -> StoreFuture<'_, EventPage>;
     /// Succeeds when the store answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
-    /// Appends waiting for the writer right now.
-    fn queue_depth(&self) -> usize;
-    /// Commits every append already queued, then refuses new ones.
-    fn close(&self) -> StoreFuture<'_, ()>;
-    /// Every committed append from now on, in commit order. A receiver that falls more than
-    /// the channel's capacity behind gets `Lagged` and must recover from the store.
-    fn commits(&self) -> broadcast::Receiver<Arc<Committed>>;
 }

@@ -1,21 +1,28 @@
-//! Durable storage for clickwire: the [`EventStore`] (append with group commit, read back by
-//! tenant) and the [`Catalog`] (tenants and API keys), each a trait so the pipeline does not
-//! know which backend it runs on. The embedded backend is SQLite ([`sqlite::SqliteStore`]).
+//! Durable storage for clickwire, behind traits so the pipeline does not know which backend
+//! it runs on: the [`EventLog`] (reserve, append in order, commit), [`EventQueries`] (read
+//! back by tenant, visitor, seq), the [`Catalog`] (tenants and API keys), and the bus the
+//! log publishes commits to ([`clickwire_bus::Bus`]). [`open`] picks the backend in one
+//! place. The embedded backend is SQLite ([`sqlite`]); [`memory`] holds events in memory
+//! for tests.
 
+mod backend;
 pub mod catalog;
 mod error;
 pub mod events;
 pub mod keys;
+pub mod log;
+pub mod memory;
 pub mod sqlite;
 
 use std::{future::Future, pin::Pin};
 
+pub use backend::{open, Backends, StoreConfig};
 pub use catalog::{AuthKey, Catalog, KeyKind, KeyRecord, NewKey, Tenant, Tier};
+pub use clickwire_bus::{Bus, BusReceiver, Committed, CommittedEvent, MemoryBus};
 pub use error::StoreError;
-pub use events::{
-    Appended, Committed, CommittedEvent, EventPage, EventQuery, EventStore, NewEvent, StoredEvent,
-};
+pub use events::{Appended, EventPage, EventQueries, EventQuery, NewEvent, StoredEvent};
+pub use log::{append_committed, AppendBatch, AppendQueue, EventLog, OnCommit, Reservation};
 
 /// The future every store method returns: boxed so the traits stay object-safe
-/// (`Arc<dyn EventStore>`), which lets one binary pick its backend at start-up.
+/// (`Arc<dyn EventQueries>`), which lets one binary pick its backend at start-up.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;

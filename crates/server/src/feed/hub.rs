@@ -14,12 +14,9 @@ use std::{
 };
 
 use bytes::Bytes;
-use clickwire_store::Committed;
+use clickwire_store::{BusReceiver, Committed};
 use serde_json::Value;
-use tokio::sync::{
-    broadcast::{self, error::RecvError},
-    mpsc, watch, Notify,
-};
+use tokio::sync::{broadcast::error::RecvError, mpsc, watch, Notify};
 
 use super::{filter::Filter, frame::with_position};
 use crate::config::FeedConfig;
@@ -232,7 +229,7 @@ impl Hub {
         };
         let filtered = slots.iter().any(|slot| slot.filter.is_some());
         for event in &committed.events {
-            let frame = with_position(&event.id, event.seq, &event.frame);
+            let frame = with_position(&event.id, event.seq, &event.live);
             let parsed: Option<Value> = if filtered {
                 serde_json::from_slice(&frame).ok()
             } else {
@@ -273,12 +270,8 @@ impl Hub {
         }
     }
 
-    /// Feeds the hub from the store's commits until `stop` changes.
-    pub async fn run(
-        self: Arc<Self>,
-        mut commits: broadcast::Receiver<Arc<Committed>>,
-        mut stop: watch::Receiver<bool>,
-    ) {
+    /// Feeds the hub from the bus's commits until `stop` changes.
+    pub async fn run(self: Arc<Self>, mut commits: BusReceiver, mut stop: watch::Receiver<bool>) {
         loop {
             tokio::select! {
                 received = commits.recv() => match received {
@@ -319,9 +312,7 @@ mod tests {
                 .map(|&seq| CommittedEvent {
                     seq,
                     id: format!("evt_{seq}"),
-                    frame: Bytes::from(format!(
-                        r#"{{"type":"event","behavioralClass":"{class}"}}"#
-                    )),
+                    live: Bytes::from(format!(r#"{{"type":"event","behavioralClass":"{class}"}}"#)),
                 })
                 .collect(),
         }

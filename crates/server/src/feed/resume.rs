@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{EventQuery, EventStore, StoreError};
+use clickwire_store::{EventQueries, EventQuery, StoreError};
 use serde_json::Value;
 
 use super::{filter::Filter, frame::frame_from_stored, hub::LiveFrame};
@@ -14,7 +14,7 @@ use super::{filter::Filter, frame::frame_from_stored, hub::LiveFrame};
 /// One tenant's stored frames, as one subscriber (with its filter) sees them.
 #[derive(Clone)]
 pub struct Replay {
-    pub store: Arc<dyn EventStore>,
+    pub store: Arc<dyn EventQueries>,
     pub tenant: String,
     pub filter: Option<Arc<Filter>>,
     /// Stored events read per query.

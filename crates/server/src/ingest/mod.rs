@@ -1,7 +1,9 @@
 //! Ingest: the routes that take events in. Each file is one route group; they share the
-//! steps of [`pipeline`] (consent drop, normalisation into store rows, the durable append).
+//! steps of [`pipeline`] (consent drop, reservation, labels, the durable append) and the
+//! row building of [`row`].
 
 pub mod events;
 mod pipeline;
+pub mod row;
 
 pub use pipeline::{client_ip_hash, now_ms, store_events, Outcome};

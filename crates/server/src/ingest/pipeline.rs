@@ -1,20 +1,17 @@
-//! The shared ingest steps after validation: drop events without analytics consent, label
-//! the rest in the process stage, turn them into store rows (id, payload, labels, analytics
-//! columns) and append them durably.
+//! The shared ingest steps after validation: drop events without analytics consent, take
+//! room in the log for the rest (a full log refuses them here, before anything is scored),
+//! then either hand them to the process stage, which labels each visitor's events and
+//! appends them in the order it scored them, or append them unlabelled. Resolves after the
+//! commit.
 
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
-use clickwire_enrich::Labels;
-use clickwire_model::{analytics_row, AnalyticsExtras, Event};
-use clickwire_store::{AuthKey, NewEvent};
+use clickwire_model::Event;
+use clickwire_store::{append_committed, AppendBatch, AuthKey};
 use sha2::{Digest, Sha256};
 
-use crate::{
-    error::ApiError,
-    feed::frame::frame_body,
-    process::{posture, Labelled},
-    state::AppState,
-};
+use super::row::{build_row, new_event_id, RowContext};
+use crate::{error::ApiError, state::AppState};
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
@@ -37,7 +34,7 @@ pub struct Outcome {
     pub ids: Vec<String>,
 }
 
-/// Consent drop → labels → durable append; resolves after the commit.
+/// Consent drop → reservation → labels → durable append; resolves after the commit.
 pub async fn store_events(
     state: &AppState,
     key: &AuthKey,
@@ -58,85 +55,39 @@ pub async fn store_events(
             ids: Vec::new(),
         });
     }
-    let labelled = match &state.processor {
+    let reservation = state.log.reserve(accepted)?;
+    let ctx = Arc::new(RowContext {
+        tenant: key.tenant.as_str().into(),
+        source: key.source.as_deref().map(Into::into),
+        key_kind: key.kind,
+        ip_hash,
+        received_at,
+    });
+    let ids: Vec<String> = (0..accepted).map(|_| new_event_id()).collect();
+    match &state.processor {
         Some(processor) => {
-            processor
-                .label(&key.tenant, posture(key.kind), events)
-                .await?
+            let events = ids.iter().cloned().zip(events).collect();
+            processor.label_and_append(ctx, reservation, events).await?;
         }
-        None => events
-            .into_iter()
-            .map(|event| Labelled {
-                event,
-                labels: None,
-            })
-            .collect(),
-    };
-    let rows: Vec<NewEvent> = labelled
-        .into_iter()
-        .map(|item| new_event(key, item, &ip_hash, received_at))
-        .collect::<Result<_, _>>()?;
-    let ids = rows.iter().map(|row| row.id.clone()).collect();
-    state
-        .events
-        .append(&key.tenant, key.source.as_deref(), rows)
-        .await?;
+        None => {
+            let rows = ids
+                .iter()
+                .cloned()
+                .zip(events)
+                .map(|(id, event)| build_row(&ctx, id, event, None))
+                .collect::<Result<_, _>>()?;
+            let batch = AppendBatch {
+                tenant: Arc::clone(&ctx.tenant),
+                source: ctx.source.clone(),
+                events: rows,
+            };
+            append_committed(state.log.as_ref(), reservation, batch).await?;
+        }
+    }
     metrics::counter!("clickwire_events_accepted_total").increment(accepted as u64);
     Ok(Outcome {
         received,
         accepted,
         ids,
     })
-}
-
-fn new_event(
-    key: &AuthKey,
-    item: Labelled,
-    ip_hash: &str,
-    received_at: i64,
-) -> Result<NewEvent, ApiError> {
-    let extras = analytics_extras(item.labels.as_ref(), ip_hash);
-    let analytics = analytics_row(&key.tenant, &item.event, &extras);
-    let payload = to_json(&item.event.payload)?;
-    let labels = item.labels.as_ref().map(to_json).transpose()?;
-    let frame = item
-        .labels
-        .as_ref()
-        .and_then(|l| frame_body(&item.event, l, received_at));
-    let event = item.event;
-    Ok(NewEvent {
-        id: format!("evt_{}", ulid::Ulid::new()),
-        received_at,
-        event_type: event.event_type.as_str(),
-        visitor_id: event.visitor_id,
-        session_id: event.session_id,
-        timestamp: event.timestamp,
-        payload,
-        key_kind: key.kind.as_str(),
-        labels,
-        frame,
-        analytics,
-    })
-}
-
-/// The analytics columns that come from the labels (blob7, blob17, double18, double19).
-fn analytics_extras(labels: Option<&Labels>, ip_hash: &str) -> AnalyticsExtras {
-    let mut extras = AnalyticsExtras {
-        ip_hash: Some(ip_hash.to_owned()),
-        ..AnalyticsExtras::default()
-    };
-    if let Some(labels) = labels {
-        extras.device_type = Some(labels.device.device_type.as_str().to_owned());
-        extras.browser = Some(labels.device.browser.clone());
-        extras.os = Some(labels.device.os.clone());
-        extras.bot_category = labels.bot.category.map(|c| c.as_str().to_owned());
-        extras.bot_name = labels.bot.name.clone();
-        extras.bot_score = Some(f64::from(labels.bot.score));
-        extras.is_bot = Some(labels.bot.is_bot);
-    }
-    extras
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|err| ApiError::Internal(err.to_string()))
 }

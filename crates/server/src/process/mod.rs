@@ -1,36 +1,38 @@
 //! The process stage: between validation and the durable append, every event gets its
 //! labels (bot verdict, behavioural class, device, scores). User agents are parsed on the
 //! request's task (cached); visitor state lives in shard tasks, and an event goes to shard
-//! `hash(tenant, visitor) % N`, so one visitor's events are scored in order without locks.
+//! `xxh3(tenant, visitor) % N` — a hash that is the same in every process and release, so
+//! that nodes can agree on it. A shard appends the events it scored to the log itself, in
+//! the order it scored them, so one visitor's scoring order is its commit order and a
+//! visitor rebuilt from the log gets the scores it had live.
 
+mod completion;
 mod rebuild;
 mod shard;
 
-use std::{hash::BuildHasher, sync::Arc};
+pub use rebuild::replay;
+
+use std::sync::Arc;
 
 use clickwire_enrich::{
     score::ScoringConfig,
     ua::{UaError, UaParser},
-    KeyPosture, Labels,
+    KeyPosture,
 };
 use clickwire_model::Event;
-use clickwire_store::{EventStore, KeyKind};
-use tokio::sync::{mpsc, oneshot, watch};
+use clickwire_store::{EventLog, EventQueries, KeyKind, Reservation};
+use tokio::sync::{mpsc, watch};
 
-use self::shard::{Shard, ShardItem, ShardJob};
-use crate::{config::ScoringSettings, error::ApiError};
-
-/// An event with the labels the process stage gave it (`None` with scoring off).
-pub struct Labelled {
-    pub event: Event,
-    pub labels: Option<Labels>,
-}
+use self::{
+    completion::Completion,
+    shard::{Shard, ShardItem, ShardJob, ShardMsg},
+};
+use crate::{config::ScoringSettings, error::ApiError, ingest::row::RowContext};
 
 /// The handle the ingest routes use.
 pub struct Processor {
-    shards: Vec<mpsc::Sender<ShardJob>>,
+    shards: Vec<mpsc::UnboundedSender<ShardMsg>>,
     ua: Arc<UaParser>,
-    hasher: std::hash::RandomState,
 }
 
 /// Which posture a key kind implies for the user-agent heuristics.
@@ -41,92 +43,106 @@ pub fn posture(kind: KeyKind) -> KeyPosture {
     }
 }
 
+/// The stores a shard reads visitors back from and appends scored events to.
+#[derive(Clone)]
+pub struct ShardStores {
+    pub log: Arc<dyn EventLog>,
+    pub queries: Arc<dyn EventQueries>,
+}
+
 impl Processor {
     /// Starts the shard tasks; they stop when `stop` changes. `None` when scoring is off.
     pub fn start(
         settings: &ScoringSettings,
-        store: Arc<dyn EventStore>,
+        stores: ShardStores,
         stop: &watch::Receiver<bool>,
     ) -> Result<Option<Self>, UaError> {
         if !settings.enabled {
             return Ok(None);
         }
         let ua = Arc::new(UaParser::new(settings.ua_cache)?);
-        let config = Arc::new(ScoringConfig::default());
+        let config: Arc<ScoringConfig> = Arc::new(settings.weights.clone());
         let per_shard = (settings.max_visitors / settings.shards).max(1);
         let shards = (0..settings.shards)
             .map(|_| {
-                let (tx, rx) = mpsc::channel(settings.queue_capacity);
+                let (tx, rx) = mpsc::unbounded_channel();
                 let shard = Shard::new(
                     per_shard,
                     settings,
                     Arc::clone(&config),
-                    Arc::clone(&store),
+                    stores.clone(),
                     Arc::clone(&ua),
+                    tx.downgrade(),
                 );
                 tokio::spawn(shard.run(rx, stop.clone()));
                 tx
             })
             .collect();
-        Ok(Some(Self {
-            shards,
-            ua,
-            hasher: std::hash::RandomState::new(),
-        }))
+        Ok(Some(Self { shards, ua }))
     }
 
-    /// Labels a request's events, in their order.
-    pub async fn label(
+    /// Labels a request's events and appends them (room for them is `reservation`);
+    /// resolves once every one is committed. `events` are `(id, event)` in input order.
+    pub async fn label_and_append(
         &self,
-        tenant: &str,
-        posture: KeyPosture,
-        events: Vec<Event>,
-    ) -> Result<Vec<Labelled>, ApiError> {
-        let tenant: Arc<str> = tenant.into();
+        ctx: Arc<RowContext>,
+        mut reservation: Reservation,
+        events: Vec<(String, Event)>,
+    ) -> Result<(), ApiError> {
+        let (completion, done) = Completion::new(events.len());
         let mut per_shard: Vec<Vec<ShardItem>> =
             (0..self.shards.len()).map(|_| Vec::new()).collect();
-        let total = events.len();
-        for (index, event) in events.into_iter().enumerate() {
+        for (id, event) in events {
             let ua = self.ua.parse(&event.device.user_agent);
-            let shard = self.shard_of(&tenant, &event.visitor_id);
-            per_shard[shard].push(ShardItem { index, event, ua });
+            let shard = shard_of(&ctx.tenant, &event.visitor_id, self.shards.len());
+            per_shard[shard].push(ShardItem { id, event, ua });
         }
-        let mut answers = Vec::new();
+        let posture = posture(ctx.key_kind);
         for (shard, items) in per_shard.into_iter().enumerate() {
             if items.is_empty() {
                 continue;
             }
-            let (reply, answer) = oneshot::channel();
             let job = ShardJob {
-                tenant: Arc::clone(&tenant),
+                ctx: Arc::clone(&ctx),
                 posture,
+                reservation: reservation.split(items.len()),
                 items,
-                reply,
+                completion: Arc::clone(&completion),
             };
-            self.shards[shard].try_send(job).map_err(|err| match err {
-                mpsc::error::TrySendError::Full(_) => ApiError::Overloaded,
-                mpsc::error::TrySendError::Closed(_) => {
-                    ApiError::Internal("a scoring shard has stopped".into())
-                }
-            })?;
-            answers.push(answer);
-        }
-        let mut labelled: Vec<Option<Labelled>> = (0..total).map(|_| None).collect();
-        for answer in answers {
-            let done = answer
-                .await
-                .map_err(|_| ApiError::Internal("a scoring shard dropped a job".into()))?;
-            for (index, item) in done {
-                labelled[index] = Some(item);
+            if self.shards[shard].send(ShardMsg::Job(job)).is_err() {
+                completion.fail(ApiError::Internal("a scoring shard has stopped".into()));
             }
         }
-        labelled
-            .into_iter()
-            .map(|item| item.ok_or_else(|| ApiError::Internal("an event was not labelled".into())))
-            .collect()
+        done.await
+            .map_err(|_| ApiError::Internal("a scoring shard dropped a request".into()))?
     }
+}
 
-    fn shard_of(&self, tenant: &str, visitor: &str) -> usize {
-        (self.hasher.hash_one((tenant, visitor)) % self.shards.len() as u64) as usize
+/// The shard of a visitor: stable across processes, releases and machines.
+fn shard_of(tenant: &str, visitor: &str, shards: usize) -> usize {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(tenant.as_bytes());
+    // A separator, so ("ab", "c") and ("a", "bc") differ.
+    hasher.update(&[0xff]);
+    hasher.update(visitor.as_bytes());
+    (hasher.digest() % shards as u64) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard_of;
+
+    const PINNED: usize = 667_969;
+
+    #[test]
+    fn the_shard_of_a_visitor_is_fixed_for_every_process() {
+        // Pinned: a change here moves every visitor to another shard, which nodes of a
+        // cluster running different builds could not agree on.
+        assert_eq!(shard_of("default", "vis_abc123", 1 << 20), PINNED);
+        let spread: std::collections::HashSet<usize> = (0..200)
+            .map(|i| shard_of("t", &format!("v{i}"), 4))
+            .collect();
+        assert_eq!(spread.len(), 4, "visitors spread over every shard");
+        assert_ne!(shard_of("ab", "c", 1 << 20), shard_of("a", "bc", 1 << 20));
     }
 }

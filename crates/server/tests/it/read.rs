@@ -29,15 +29,30 @@ async fn pages_follow_the_cursor_oldest_first_until_it_is_null() {
         202
     );
     let mut seen = Vec::new();
+    let mut seqs = Vec::new();
     let mut query = "limit=3".to_owned();
     loop {
         let page = app.read_events(&query).await;
         seen.extend(visitors(&page));
+        seqs.extend(
+            page["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .map(|e| e["seq"].clone()),
+        );
         match page["next_cursor"].as_str() {
             Some(cursor) => query = format!("limit=3&cursor={cursor}"),
             None => break,
         }
     }
+    let seqs: Vec<i64> = seqs.iter().map(|s| s.as_i64().expect("seq")).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "oldest first: {seqs:?}"
+    );
+    // Events of different visitors in one batch may commit in any order.
+    seen.sort_unstable();
     let expected: Vec<String> = (0..7).map(|i| format!("v{i}")).collect();
     assert_eq!(seen, expected);
     app.stop().await;

@@ -1,5 +1,6 @@
-//! The embedded backend: one SQLite file in WAL mode. [`SqliteEventStore`] appends through
-//! a single writer thread with group commit and reads through a small pool;
+//! The embedded backend: one SQLite file in WAL mode. [`SqliteEventStore`] is the event log
+//! (a single writer thread with group commit, publishing each commit to the bus) and its
+//! queries (a small pool of read connections);
 //! [`SqliteCatalog`] keeps tenants and keys in the same file, so the CLI can manage them
 //! while the server runs.
 
@@ -19,8 +20,9 @@ use std::{
 };
 
 pub use catalog::SqliteCatalog;
+use clickwire_bus::Bus;
 use serde::Deserialize;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},
@@ -30,15 +32,19 @@ use self::{
     writer::{AppendJob, WriterMsg},
 };
 use crate::{
-    Appended, Committed, EventPage, EventQuery, EventStore, NewEvent, StoreError, StoreFuture,
+    AppendBatch, AppendQueue, EventLog, EventPage, EventQueries, EventQuery, OnCommit, Reservation,
+    StoreError, StoreFuture,
 };
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError::Backend(Box::new(err))
+    }
+}
 
 /// Page cache of the writer connection (KiB): large enough that appends never re-read
 /// the right edge of the table and its indexes from the OS.
 const WRITER_CACHE_KIB: i64 = 128 * 1024;
-
-/// Committed appends the live feed may fall behind by before it must recover from the store.
-const COMMIT_FEED_CAPACITY: usize = 16 * 1024;
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "clickwire.db";
@@ -60,7 +66,7 @@ pub struct SqliteConfig {
     /// The data directory; the database is `<dir>/clickwire.db`.
     pub dir: PathBuf,
     pub synchronous: Synchronous,
-    /// Append jobs (requests) that may wait for the writer before appends are refused.
+    /// Events that may be reserved or wait for the writer before appends are refused.
     pub queue_capacity: usize,
     /// Most rows one group commit takes.
     pub max_batch_rows: usize,
@@ -81,8 +87,8 @@ fn open_db(dir: &Path, busy_timeout: Duration) -> Result<rusqlite::Connection, S
 
 /// The SQLite event store.
 pub struct SqliteEventStore {
-    tx: mpsc::Sender<WriterMsg>,
-    commits: broadcast::Sender<Arc<Committed>>,
+    queue: AppendQueue,
+    tx: mpsc::UnboundedSender<WriterMsg>,
     /// Committed events not yet in the visitor index, for per-visitor reads.
     unindexed: Arc<Unindexed>,
     pool: Arc<Pool>,
@@ -97,8 +103,8 @@ struct Threads {
 }
 
 impl SqliteEventStore {
-    /// Opens the store and starts its writer thread.
-    pub fn open(config: &SqliteConfig) -> Result<Self, StoreError> {
+    /// Opens the store and starts its writer thread, which publishes commits to `bus`.
+    pub fn open(config: &SqliteConfig, bus: Arc<dyn Bus>) -> Result<Self, StoreError> {
         let conn = open_db(&config.dir, config.busy_timeout)?;
         let sync = match config.synchronous {
             Synchronous::Normal => "NORMAL",
@@ -115,19 +121,18 @@ impl SqliteEventStore {
         let index = open_connection(&config.dir.join(INDEX_FILE), config.busy_timeout)?;
         let unindexed = Arc::new(Unindexed::default());
         let (index_tx, indexer) = visitor_index::spawn(index, &conn, Arc::clone(&unindexed))?;
-        let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
+        let (tx, rx) = mpsc::unbounded_channel();
         let wal = config.dir.join(format!("{DB_FILE}-wal"));
-        let (commits, _) = broadcast::channel(COMMIT_FEED_CAPACITY);
         let downstream = Downstream {
             index: index_tx,
             unindexed: Arc::clone(&unindexed),
-            commits: commits.clone(),
+            bus,
         };
         let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), wal, downstream)?;
         let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
         Ok(Self {
+            queue: AppendQueue::new(config.queue_capacity),
             tx,
-            commits,
             unindexed,
             pool: Arc::new(pool),
             threads: Mutex::new(Some(Threads {
@@ -141,8 +146,9 @@ impl SqliteEventStore {
     /// Commits everything already queued, then stops the writer. Appends after this fail
     /// with [`StoreError::Closed`].
     async fn shutdown(&self) {
+        self.queue.close();
         let (done_tx, done_rx) = oneshot::channel();
-        if self.tx.send(WriterMsg::Shutdown(done_tx)).await.is_ok() {
+        if self.tx.send(WriterMsg::Shutdown(done_tx)).is_ok() {
             let _ = done_rx.await;
         }
         let threads = self.threads.lock().ok().and_then(|mut t| t.take());
@@ -159,30 +165,37 @@ impl SqliteEventStore {
     }
 }
 
-impl EventStore for SqliteEventStore {
-    fn append(
-        &self,
-        tenant: &str,
-        source: Option<&str>,
-        events: Vec<NewEvent>,
-    ) -> StoreFuture<'_, Vec<Appended>> {
-        let (reply, answer) = oneshot::channel();
-        let job = AppendJob {
-            tenant: tenant.into(),
-            source: source.map(Into::into),
-            events,
-            reply,
-        };
-        let queued = self.tx.try_send(WriterMsg::Append(job));
-        Box::pin(async move {
-            queued.map_err(|err| match err {
-                mpsc::error::TrySendError::Full(_) => StoreError::Overloaded,
-                mpsc::error::TrySendError::Closed(_) => StoreError::Closed,
-            })?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+impl EventLog for SqliteEventStore {
+    fn reserve(&self, events: usize) -> Result<Reservation, StoreError> {
+        self.queue.reserve(events)
     }
 
+    fn append(&self, reservation: Reservation, batch: AppendBatch, on_commit: OnCommit) {
+        let job = AppendJob {
+            batch,
+            reservation,
+            on_commit,
+        };
+        if let Err(mpsc::error::SendError(WriterMsg::Append(job))) =
+            self.tx.send(WriterMsg::Append(job))
+        {
+            (job.on_commit)(Err(StoreError::Closed));
+        }
+    }
+
+    fn queue_depth(&self) -> usize {
+        self.queue.depth()
+    }
+
+    fn close(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            self.shutdown().await;
+            Ok(())
+        })
+    }
+}
+
+impl EventQueries for SqliteEventStore {
     fn query(&self, query: EventQuery) -> StoreFuture<'_, EventPage> {
         let fresh = query.visitor_id.as_deref().map(|visitor| {
             let after = query.after_seq.unwrap_or(0);
@@ -199,20 +212,5 @@ impl EventStore for SqliteEventStore {
             conn.query_row("SELECT 1", [], |_| Ok(()))?;
             Ok(())
         }))
-    }
-
-    fn queue_depth(&self) -> usize {
-        self.tx.max_capacity() - self.tx.capacity()
-    }
-
-    fn commits(&self) -> broadcast::Receiver<Arc<Committed>> {
-        self.commits.subscribe()
-    }
-
-    fn close(&self) -> StoreFuture<'_, ()> {
-        Box::pin(async move {
-            self.shutdown().await;
-            Ok(())
-        })
     }
 }

@@ -1,25 +1,27 @@
-//! The single writer thread: it owns the write connection, takes append jobs from a bounded
-//! queue and commits as many as are waiting in one transaction (group commit), then answers
-//! every job of that transaction. An append is acknowledged only after its commit.
+//! The single writer thread: it owns the write connection, takes append jobs from the queue
+//! (bounded by the log's reservations) and commits as many as are waiting in one transaction
+//! (group commit), then publishes the commit to the bus and answers every job of that
+//! transaction, in queue order. An append is acknowledged only after its commit.
 
 use std::{path::PathBuf, sync::Arc, thread, time::Instant};
 
+use clickwire_bus::{Bus, Committed, CommittedEvent};
 use rusqlite::Connection;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::{
     checkpoint,
     schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
 };
-use crate::{Appended, Committed, CommittedEvent, NewEvent, StoreError};
+use crate::{AppendBatch, Appended, NewEvent, OnCommit, Reservation, StoreError};
 
-/// One caller's batch waiting for the writer.
+/// One caller's batch waiting for the writer; its reservation is given back once the
+/// batch is committed.
 pub struct AppendJob {
-    pub tenant: Arc<str>,
-    pub source: Option<Arc<str>>,
-    pub events: Vec<NewEvent>,
-    pub reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
+    pub batch: AppendBatch,
+    pub reservation: Reservation,
+    pub on_commit: OnCommit,
 }
 
 /// A message to the writer thread.
@@ -33,7 +35,7 @@ pub enum WriterMsg {
 /// or every sender is dropped.
 pub fn spawn(
     conn: Connection,
-    rx: mpsc::Receiver<WriterMsg>,
+    rx: mpsc::UnboundedReceiver<WriterMsg>,
     max_batch_rows: usize,
     wal: PathBuf,
     downstream: Downstream,
@@ -61,8 +63,8 @@ pub struct Downstream {
     pub index: EntrySender,
     /// Committed events the index does not have yet.
     pub unindexed: Arc<Unindexed>,
-    /// Committed appends, in commit order, for the live feed.
-    pub commits: broadcast::Sender<Arc<Committed>>,
+    /// Where committed appends are published, in commit order.
+    pub bus: Arc<dyn Bus>,
 }
 
 impl Writer {
@@ -83,7 +85,7 @@ impl Writer {
         })
     }
 
-    fn run(&mut self, mut rx: mpsc::Receiver<WriterMsg>) {
+    fn run(&mut self, mut rx: mpsc::UnboundedReceiver<WriterMsg>) {
         let mut jobs = Vec::new();
         while let Some(msg) = rx.blocking_recv() {
             let mut rows = 0;
@@ -98,7 +100,7 @@ impl Writer {
                 // those callers were never acknowledged.
                 rx.close();
                 while let Ok(WriterMsg::Append(job)) = rx.try_recv() {
-                    let _ = job.reply.send(Err(StoreError::Closed));
+                    (job.on_commit)(Err(StoreError::Closed));
                 }
                 let _ = done.send(());
                 return;
@@ -124,12 +126,12 @@ impl Writer {
                     .record(started.elapsed().as_secs_f64());
                 let mut seq = first_seq;
                 for job in jobs.drain(..) {
-                    let appended = (seq..seq + job.events.len() as i64)
-                        .map(|seq| Appended { seq })
-                        .collect();
-                    self.publish(&job, seq);
-                    seq += job.events.len() as i64;
-                    let _ = job.reply.send(Ok(appended));
+                    let count = job.batch.events.len() as i64;
+                    let appended = (seq..seq + count).map(|seq| Appended { seq }).collect();
+                    self.publish(&job.batch, seq);
+                    seq += count;
+                    drop(job.reservation);
+                    (job.on_commit)(Ok(appended));
                 }
                 checkpoint::catch_up(&self.conn, &self.wal);
             }
@@ -137,31 +139,30 @@ impl Writer {
                 tracing::error!(error = %err, "commit failed; the batch was not acknowledged");
                 self.next_seq = next_seq(&self.conn).unwrap_or(first_seq);
                 for job in jobs.drain(..) {
-                    let _ = job.reply.send(Err(StoreError::Task(err.to_string())));
+                    (job.on_commit)(Err(StoreError::Task(err.to_string())));
                 }
             }
         }
     }
 
-    /// Hands a committed job's frames to the live feed (no receiver is not an error).
-    fn publish(&self, job: &AppendJob, first_seq: i64) {
+    /// Publishes a committed batch's live bytes to the bus.
+    fn publish(&self, batch: &AppendBatch, first_seq: i64) {
         let events: Vec<CommittedEvent> = (first_seq..)
-            .zip(&job.events)
+            .zip(&batch.events)
             .filter_map(|(seq, event)| {
-                let frame = event.frame.clone()?;
+                let live = event.live.clone()?;
                 Some(CommittedEvent {
                     seq,
                     id: event.id.clone(),
-                    frame,
+                    live,
                 })
             })
             .collect();
         if !events.is_empty() {
-            let committed = Committed {
-                tenant: Arc::clone(&job.tenant),
+            self.downstream.bus.publish(Arc::new(Committed {
+                tenant: Arc::clone(&batch.tenant),
                 events,
-            };
-            let _ = self.downstream.commits.send(Arc::new(committed));
+            }));
         }
     }
 
@@ -172,11 +173,11 @@ impl Writer {
         {
             let mut stmt = tx.prepare_cached(&self.insert_sql)?;
             for job in jobs {
-                for event in &job.events {
-                    bind_event(&mut stmt, self.next_seq, job, event)?;
+                for event in &job.batch.events {
+                    bind_event(&mut stmt, self.next_seq, &job.batch, event)?;
                     stmt.raw_execute()?;
                     entries.push((
-                        Arc::clone(&job.tenant),
+                        Arc::clone(&job.batch.tenant),
                         event.visitor_id.clone(),
                         self.next_seq,
                     ));
@@ -197,7 +198,7 @@ fn take(
 ) -> Option<oneshot::Sender<()>> {
     match msg {
         WriterMsg::Append(job) => {
-            *rows += job.events.len();
+            *rows += job.batch.events.len();
             jobs.push(job);
             None
         }
@@ -215,13 +216,13 @@ fn next_seq(conn: &Connection) -> Result<i64, rusqlite::Error> {
 fn bind_event(
     stmt: &mut rusqlite::CachedStatement<'_>,
     seq: i64,
-    job: &AppendJob,
+    batch: &AppendBatch,
     event: &NewEvent,
 ) -> Result<(), rusqlite::Error> {
     stmt.raw_bind_parameter(1, seq)?;
     stmt.raw_bind_parameter(2, &event.id)?;
-    stmt.raw_bind_parameter(3, &*job.tenant)?;
-    stmt.raw_bind_parameter(4, job.source.as_deref())?;
+    stmt.raw_bind_parameter(3, &*batch.tenant)?;
+    stmt.raw_bind_parameter(4, batch.source.as_deref())?;
     stmt.raw_bind_parameter(5, event.received_at)?;
     stmt.raw_bind_parameter(6, event.event_type)?;
     stmt.raw_bind_parameter(7, &event.visitor_id)?;

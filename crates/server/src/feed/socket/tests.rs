@@ -2,43 +2,11 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{
-    Appended, Committed, CommittedEvent, EventPage, EventQuery, EventStore, NewEvent, StoreFuture,
-};
+use clickwire_store::{memory::MemoryEventStore, Committed, CommittedEvent, MemoryBus};
 use futures::channel::mpsc;
-use tokio::sync::broadcast;
 
 use super::*;
 use crate::{config::FeedConfig, feed::hub::Hub};
-
-/// A store with nothing in it: these tests never replay.
-struct EmptyStore;
-
-impl EventStore for EmptyStore {
-    fn append(&self, _: &str, _: Option<&str>, _: Vec<NewEvent>) -> StoreFuture<'_, Vec<Appended>> {
-        Box::pin(async { Ok(Vec::new()) })
-    }
-    fn query(&self, _: EventQuery) -> StoreFuture<'_, EventPage> {
-        Box::pin(async {
-            Ok(EventPage {
-                events: Vec::new(),
-                next_after: None,
-            })
-        })
-    }
-    fn ping(&self) -> StoreFuture<'_, ()> {
-        Box::pin(async { Ok(()) })
-    }
-    fn queue_depth(&self) -> usize {
-        0
-    }
-    fn close(&self) -> StoreFuture<'_, ()> {
-        Box::pin(async { Ok(()) })
-    }
-    fn commits(&self) -> broadcast::Receiver<Arc<Committed>> {
-        broadcast::channel(1).1
-    }
-}
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -70,7 +38,8 @@ fn connect(timings: Timings, queue: usize, sink_buffer: usize) -> Harness {
     let session = Session {
         sub: hub.subscribe("t", None).expect("slot"),
         replay: Replay {
-            store: Arc::new(EmptyStore),
+            // Empty: these tests never replay.
+            store: Arc::new(MemoryEventStore::new(1, Arc::new(MemoryBus::default()))),
             tenant: "t".into(),
             filter: None,
             page: 100,
@@ -97,7 +66,7 @@ fn publish(hub: &Hub, seqs: std::ops::RangeInclusive<i64>) {
             .map(|seq| CommittedEvent {
                 seq,
                 id: format!("evt_{seq}"),
-                frame: Bytes::from_static(br#"{"type":"event"}"#),
+                live: Bytes::from_static(br#"{"type":"event"}"#),
             })
             .collect(),
     });

@@ -1,0 +1,75 @@
+//! Turning an event (and its labels, when scored) into the row the log stores: id,
+//! payload, labels, analytics columns and the bytes the bus carries to the live feed.
+
+use std::sync::Arc;
+
+use clickwire_enrich::Labels;
+use clickwire_model::{analytics_row, AnalyticsExtras, Event};
+use clickwire_store::{KeyKind, NewEvent};
+
+use crate::{error::ApiError, feed::frame::frame_body};
+
+/// What every event of one request shares: who sent it, from where, and when.
+#[derive(Debug)]
+pub struct RowContext {
+    pub tenant: Arc<str>,
+    pub source: Option<Arc<str>>,
+    pub key_kind: KeyKind,
+    /// The keyed hash of the client address (never the address itself).
+    pub ip_hash: String,
+    pub received_at: i64,
+}
+
+/// A new event id: `evt_` + a time-ordered ULID.
+pub fn new_event_id() -> String {
+    format!("evt_{}", ulid::Ulid::new())
+}
+
+/// The store row of `event`, labelled with `labels` when it was scored.
+pub fn build_row(
+    ctx: &RowContext,
+    id: String,
+    event: Event,
+    labels: Option<&Labels>,
+) -> Result<NewEvent, ApiError> {
+    let extras = analytics_extras(labels, &ctx.ip_hash);
+    let analytics = analytics_row(&ctx.tenant, &event, &extras);
+    let payload = to_json(&event.payload)?;
+    let labels_json = labels.map(to_json).transpose()?;
+    let live = labels.and_then(|l| frame_body(&event, l, ctx.received_at));
+    Ok(NewEvent {
+        id,
+        received_at: ctx.received_at,
+        event_type: event.event_type.as_str(),
+        visitor_id: event.visitor_id,
+        session_id: event.session_id,
+        timestamp: event.timestamp,
+        payload,
+        key_kind: ctx.key_kind.as_str(),
+        labels: labels_json,
+        live,
+        analytics,
+    })
+}
+
+/// The analytics columns that come from the labels (blob7, blob17, double18, double19).
+fn analytics_extras(labels: Option<&Labels>, ip_hash: &str) -> AnalyticsExtras {
+    let mut extras = AnalyticsExtras {
+        ip_hash: Some(ip_hash.to_owned()),
+        ..AnalyticsExtras::default()
+    };
+    if let Some(labels) = labels {
+        extras.device_type = Some(labels.device.device_type.as_str().to_owned());
+        extras.browser = Some(labels.device.browser.clone());
+        extras.os = Some(labels.device.os.clone());
+        extras.bot_category = labels.bot.category.map(|c| c.as_str().to_owned());
+        extras.bot_name = labels.bot.name.clone();
+        extras.bot_score = Some(f64::from(labels.bot.score));
+        extras.is_bot = Some(labels.bot.is_bot);
+    }
+    extras
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|err| ApiError::Internal(err.to_string()))
+}
