@@ -1,7 +1,8 @@
 //! The Signals Feed event frame. Its body is serialised once per event in the process
-//! stage; after the commit only the event's position (`id`, `seq`) is put in front of it,
-//! and the resulting bytes are shared by every subscriber. Replays rebuild the same bytes
-//! from the stored payload and labels.
+//! stage, together with the stored labels (one serialisation of the labels serves both);
+//! after the commit only the event's position (`id`, `seq`) is put in front of it, and the
+//! resulting bytes are shared by every subscriber. Replays rebuild the same bytes from the
+//! stored payload and labels.
 
 use std::borrow::Cow;
 
@@ -12,11 +13,11 @@ use clickwire_store::StoredEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-/// The contract's event frame, without `id` and `seq`. The label parts are typed at ingest
-/// (`&BotVerdict`, …) and the stored text on replay (`&RawValue`), so both serialise alike.
+/// The contract's event frame without `id` and `seq`, rebuilt from a stored event: the label
+/// objects are the exact text they were stored as, so the bytes equal the live frame's.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FrameBody<'a, B, D, S> {
+struct FrameBody<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     ts: i64,
@@ -24,36 +25,76 @@ struct FrameBody<'a, B, D, S> {
     session_id: &'a str,
     event_type: &'static str,
     page: &'a str,
-    bot: B,
+    bot: &'a RawValue,
     behavioral_class: BehavioralClass,
-    device: D,
-    scores: S,
+    device: &'a RawValue,
+    scores: &'a RawValue,
     has_identified: bool,
 }
 
-/// A frame body from typed labels.
-type LiveFrame<'a> = FrameBody<'a, &'a BotVerdict, &'a DeviceSummary, &'a Option<Scores>>;
+/// The label fields the frame shows, in frame order; the stored labels are the same text
+/// with `humanConfidence` added, so each event's labels are serialised once for both.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FrameLabels<'a> {
+    bot: &'a BotVerdict,
+    behavioral_class: BehavioralClass,
+    device: &'a DeviceSummary,
+    scores: &'a Option<Scores>,
+    has_identified: bool,
+}
 
-/// The frame body of a labelled event; `None` for consent transitions, which the feed
-/// does not carry (they are internal and have no page content).
-pub fn frame_body(event: &Event, labels: &Labels, received_at: i64) -> Option<Bytes> {
+/// The frame fields before the labels.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FrameHead<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    ts: i64,
+    visitor_id: &'a str,
+    session_id: &'a str,
+    event_type: &'static str,
+    page: &'a str,
+}
+
+/// A labelled event's stored labels (JSON) and its frame body; the body is `None` for
+/// consent transitions, which the feed does not carry (they are internal and have no page
+/// content).
+pub fn labels_and_frame(
+    event: &Event,
+    labels: &Labels,
+    received_at: i64,
+) -> Result<(String, Option<Bytes>), serde_json::Error> {
+    let shown = serde_json::to_vec(&FrameLabels {
+        bot: &labels.bot,
+        behavioral_class: labels.behavioral_class,
+        device: &labels.device,
+        scores: &labels.scores,
+        has_identified: labels.has_identified,
+    })?;
+    // `{…}` → `{…,"humanConfidence":N}`.
+    let mut stored = String::with_capacity(shown.len() + 24);
+    stored.push_str(std::str::from_utf8(&shown[..shown.len() - 1]).unwrap_or_default());
+    stored.push_str(",\"humanConfidence\":");
+    stored.push_str(&labels.human_confidence.to_string());
+    stored.push('}');
     if event.event_type == EventType::ConsentTransition {
-        return None;
+        return Ok((stored, None));
     }
-    let body: LiveFrame<'_> = FrameBody {
+    let head = serde_json::to_vec(&FrameHead {
         kind: "event",
         ts: received_at,
         visitor_id: &event.visitor_id,
         session_id: &event.session_id,
         event_type: event.event_type.as_str(),
         page: &event.page.path,
-        bot: &labels.bot,
-        behavioral_class: labels.behavioral_class,
-        device: &labels.device,
-        scores: &labels.scores,
-        has_identified: labels.has_identified,
-    };
-    serde_json::to_vec(&body).ok().map(Bytes::from)
+    })?;
+    // `{head…}` + `{labels…}` → `{head…,labels…}`.
+    let mut body = BytesMut::with_capacity(head.len() + shown.len());
+    body.put_slice(&head[..head.len() - 1]);
+    body.put_u8(b',');
+    body.put_slice(&shown[1..]);
+    Ok((stored, Some(body.freeze())))
 }
 
 /// The fields of a stored payload the frame shows.
@@ -193,6 +234,7 @@ mod tests {
 
     fn stored(event: &Event, labels: &Labels) -> StoredEvent {
         let raw = |text: String| RawValue::from_string(text).expect("raw json");
+        let (labels, _) = labels_and_frame(event, labels, 1_713_797_640_123).expect("labels");
         StoredEvent {
             id: "evt_01".into(),
             seq: 42,
@@ -200,7 +242,7 @@ mod tests {
             source: None,
             key_kind: "website".into(),
             event: raw(serde_json::to_string(&event.payload).expect("payload")),
-            labels: Some(raw(serde_json::to_string(labels).expect("labels"))),
+            labels: Some(raw(labels)),
         }
     }
 
@@ -208,7 +250,8 @@ mod tests {
     fn a_stored_event_rebuilds_the_live_frame_byte_for_byte() {
         let event = event();
         for labels in [labels(Some(scores())), labels(None)] {
-            let body = frame_body(&event, &labels, 1_713_797_640_123).expect("body");
+            let (_, body) = labels_and_frame(&event, &labels, 1_713_797_640_123).expect("json");
+            let body = body.expect("a click has a frame");
             let live = with_position("evt_01", 42, &body);
             let replayed = frame_from_stored(&stored(&event, &labels)).expect("frame");
             assert_eq!(
@@ -216,6 +259,15 @@ mod tests {
                 std::str::from_utf8(&live).expect("utf8")
             );
         }
+    }
+
+    #[test]
+    fn stored_labels_read_back_as_the_labels_they_were() {
+        let event = event();
+        let original = labels(Some(scores()));
+        let (stored, _) = labels_and_frame(&event, &original, 1).expect("json");
+        let back: Labels = serde_json::from_str(&stored).expect("labels");
+        assert_eq!(back, original);
     }
 
     #[test]

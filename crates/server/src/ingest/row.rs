@@ -7,7 +7,7 @@ use clickwire_enrich::Labels;
 use clickwire_model::{analytics_row, AnalyticsExtras, Event};
 use clickwire_store::{KeyKind, NewEvent};
 
-use crate::{error::ApiError, feed::frame::frame_body};
+use crate::{error::ApiError, feed::frame::labels_and_frame};
 
 /// What every event of one request shares: who sent it, from where, and when.
 #[derive(Debug)]
@@ -35,8 +35,12 @@ pub fn build_row(
     let extras = analytics_extras(labels, &ctx.ip_hash);
     let analytics = analytics_row(&ctx.tenant, &event, &extras);
     let payload = to_json(&event.payload)?;
-    let labels_json = labels.map(to_json).transpose()?;
-    let live = labels.and_then(|l| frame_body(&event, l, ctx.received_at));
+    let (labels_json, live) = match labels {
+        Some(labels) => labels_and_frame(&event, labels, ctx.received_at)
+            .map(|(json, frame)| (Some(json), frame))
+            .map_err(|err| ApiError::Internal(err.to_string()))?,
+        None => (None, None),
+    };
     Ok(NewEvent {
         id,
         received_at: ctx.received_at,

@@ -3,8 +3,13 @@
 //! `events` keeps the hot path cheap: `seq` is the rowid (appends go to the right edge of
 //! the table), and its only secondary index is (tenant, seq), which also grows at its right
 //! edge per tenant. Per-visitor reads go through `visitor_seq` in a separate index file, which
-//! the indexer thread fills in sorted batches (see [`super::visitor_index`]). The 41 analytics columns of the contract
-//! (index1, blob1–blob20, double1–double20) are real columns.
+//! the indexer thread fills in sorted batches (see [`super::visitor_index`]).
+//!
+//! The 41 analytics columns of the contract (index1, blob1–blob20, double1–double20) are
+//! all columns of `events`, so plain SQL reads them; those that only repeat what the row
+//! already holds (index1 the tenant, blob2–blob4 the page's url, path and referrer, blob5
+//! and blob6 the session and visitor, double1 the event time) are VIRTUAL generated
+//! columns, computed when read and never written, so each event's strings are stored once.
 
 use rusqlite::Connection;
 
@@ -12,8 +17,29 @@ use crate::StoreError;
 
 /// Number of blob and of double columns in the analytics mapping.
 pub const ANALYTICS_COLUMNS: usize = 20;
-/// Columns of an event row before the analytics blobs.
-pub const FIXED_COLUMNS: usize = 13;
+/// Columns of an event row written before the analytics blobs.
+pub const FIXED_COLUMNS: usize = 12;
+
+/// The analytics columns computed from the rest of the row (1-based blob and double
+/// numbers), with their SQL.
+const GENERATED_BLOBS: [(usize, &str); 5] = [
+    (2, "coalesce(json_extract(payload, '$.page.url'), '')"),
+    (3, "coalesce(json_extract(payload, '$.page.path'), '')"),
+    (4, "coalesce(json_extract(payload, '$.page.referrer'), '')"),
+    (5, "session_id"),
+    (6, "visitor_id"),
+];
+const GENERATED_DOUBLES: [(usize, &str); 1] = [(1, "CAST(timestamp AS REAL)")];
+
+/// The blob numbers that are stored (written by the writer), in bind order.
+pub fn stored_blobs() -> impl Iterator<Item = usize> {
+    (1..=ANALYTICS_COLUMNS).filter(|n| !GENERATED_BLOBS.iter().any(|(g, _)| g == n))
+}
+
+/// The double numbers that are stored, in bind order.
+pub fn stored_doubles() -> impl Iterator<Item = usize> {
+    (1..=ANALYTICS_COLUMNS).filter(|n| !GENERATED_DOUBLES.iter().any(|(g, _)| g == n))
+}
 
 /// Applies every migration the file does not have yet.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -22,6 +48,12 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn.transaction()?;
         tx.execute_batch(&v1())?;
         tx.execute_batch("PRAGMA user_version = 1")?;
+        tx.commit()?;
+    }
+    if version < 2 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(&v2_generated_analytics())?;
+        tx.execute_batch("PRAGMA user_version = 2")?;
         tx.commit()?;
     }
     Ok(())
@@ -72,21 +104,121 @@ CREATE INDEX events_tenant_seq ON events(tenant, seq);
     )
 }
 
-/// The INSERT of one event row, with its parameters in [`super::writer`]'s bind order.
-pub fn insert_event_sql() -> String {
+/// The written columns of an event row, in bind order.
+fn written_columns() -> String {
     let mut columns = String::from(
-        "seq, id, tenant, source, received_at, event_type, visitor_id, session_id, timestamp, key_kind, payload, labels, index1",
+        "seq, id, tenant, source, received_at, event_type, visitor_id, session_id, timestamp, key_kind, payload, labels",
     );
-    for i in 1..=ANALYTICS_COLUMNS {
+    for i in stored_blobs() {
         columns.push_str(&format!(", blob{i}"));
     }
-    for i in 1..=ANALYTICS_COLUMNS {
+    for i in stored_doubles() {
         columns.push_str(&format!(", double{i}"));
     }
-    let count = FIXED_COLUMNS + 2 * ANALYTICS_COLUMNS;
+    columns
+}
+
+/// Rebuilds `events` with the repeated analytics columns generated instead of stored.
+fn v2_generated_analytics() -> String {
+    let mut columns = String::new();
+    for i in 1..=ANALYTICS_COLUMNS {
+        match GENERATED_BLOBS.iter().find(|(n, _)| *n == i) {
+            Some((_, sql)) => columns.push_str(&format!(
+                ",\n  blob{i} TEXT GENERATED ALWAYS AS ({sql}) VIRTUAL"
+            )),
+            None => columns.push_str(&format!(",\n  blob{i} TEXT NOT NULL DEFAULT ''")),
+        }
+    }
+    for i in 1..=ANALYTICS_COLUMNS {
+        match GENERATED_DOUBLES.iter().find(|(n, _)| *n == i) {
+            Some((_, sql)) => columns.push_str(&format!(
+                ",\n  double{i} REAL GENERATED ALWAYS AS ({sql}) VIRTUAL"
+            )),
+            None => columns.push_str(&format!(",\n  double{i} REAL")),
+        }
+    }
+    let copied = written_columns();
+    format!(
+        "CREATE TABLE events_v2 (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  source TEXT,
+  received_at INTEGER NOT NULL,
+  event_type TEXT NOT NULL,
+  visitor_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  key_kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  labels TEXT,
+  index1 TEXT GENERATED ALWAYS AS (tenant) VIRTUAL{columns}
+);
+INSERT INTO events_v2 ({copied}) SELECT {copied} FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+CREATE INDEX events_tenant_seq ON events(tenant, seq);
+"
+    )
+}
+
+/// The INSERT of one event row, with its parameters in [`super::writer`]'s bind order.
+pub fn insert_event_sql() -> String {
+    let columns = written_columns();
+    let count = FIXED_COLUMNS + stored_blobs().count() + stored_doubles().count();
     let params: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
     format!(
         "INSERT INTO events ({columns}) VALUES ({})",
         params.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_file_keeps_its_events_when_the_analytics_columns_become_generated() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(&v1()).expect("v1");
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO events (seq, id, tenant, received_at, event_type, visitor_id,
+               session_id, timestamp, key_kind, payload, index1, blob1, blob2, blob17, double1, double19)
+             VALUES (7, 'evt_1', 't', 1, 'pageview', 'v', 's', 1000, 'website',
+               '{\"page\":{\"url\":\"https://e.com/\",\"path\":\"/\"}}', 't', 'pageview|',
+               'https://e.com/', 'a|b', 1000.0, 1.0)",
+        )
+        .expect("a v1 row");
+        migrate(&mut conn).expect("migrate");
+        let row: (i64, String, String, String, String, f64, f64) = conn
+            .query_row(
+                "SELECT seq, index1, blob1, blob2, blob17, double1, double19 FROM events",
+                [],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
+            )
+            .expect("migrated row");
+        assert_eq!(
+            row,
+            (
+                7,
+                "t".into(),
+                "pageview|".into(),
+                "https://e.com/".into(),
+                "a|b".into(),
+                1000.0,
+                1.0
+            )
+        );
+    }
 }

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     checkpoint,
-    schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
+    schema::{self, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
 };
 use crate::{AppendBatch, Appended, NewEvent, OnCommit, Reservation, StoreError};
@@ -231,12 +231,14 @@ fn bind_event(
     stmt.raw_bind_parameter(10, event.key_kind)?;
     stmt.raw_bind_parameter(11, &event.payload)?;
     stmt.raw_bind_parameter(12, event.labels.as_deref())?;
-    stmt.raw_bind_parameter(FIXED_COLUMNS, &event.analytics.index1)?;
-    for (i, blob) in event.analytics.blobs.iter().enumerate() {
-        stmt.raw_bind_parameter(FIXED_COLUMNS + 1 + i, blob)?;
+    let mut at = FIXED_COLUMNS;
+    for n in schema::stored_blobs() {
+        at += 1;
+        stmt.raw_bind_parameter(at, &event.analytics.blobs[n - 1])?;
     }
-    for (i, double) in event.analytics.doubles.iter().enumerate() {
-        stmt.raw_bind_parameter(FIXED_COLUMNS + 1 + ANALYTICS_COLUMNS + i, *double)?;
+    for n in schema::stored_doubles() {
+        at += 1;
+        stmt.raw_bind_parameter(at, event.analytics.doubles[n - 1])?;
     }
     Ok(())
 }
