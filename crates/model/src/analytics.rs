@@ -66,3 +66,14 @@ pub fn analytics_row(tenant: &str, event: &Event, extras: &AnalyticsExtras) -> A
         doubles: doubles::doubles(event, extras),
     }
 }
+
+impl AnalyticsRow {
+    /// Sets the columns that come from the labels (blob7 device, blob17 bot, double18
+    /// bot_score, double19 is_bot) on a row mapped before the event was labelled, so the
+    /// rest of the mapping can be done before scoring.
+    pub fn set_label_columns(&mut self, event: &Event, extras: &AnalyticsExtras) {
+        self.blobs[6] = blobs::device(event, extras);
+        self.blobs[16] = blobs::bot(extras);
+        [self.doubles[17], self.doubles[18]] = doubles::bot(extras);
+    }
+}

@@ -45,7 +45,7 @@ fn opt(value: &Option<String>) -> &str {
 }
 
 /// blob7: device_type | browser | os | gpu.
-fn device(event: &Event, extras: &AnalyticsExtras) -> String {
+pub(super) fn device(event: &Event, extras: &AnalyticsExtras) -> String {
     join(&[
         opt(&extras.device_type),
         opt(&extras.browser),
@@ -85,7 +85,7 @@ fn hems(event: &Event) -> String {
 }
 
 /// blob17: bot_category | bot_name, only for traffic classified as a bot.
-fn bot(extras: &AnalyticsExtras) -> String {
+pub(super) fn bot(extras: &AnalyticsExtras) -> String {
     if extras.is_bot == Some(true) {
         join(&[opt(&extras.bot_category), opt(&extras.bot_name)])
     } else {

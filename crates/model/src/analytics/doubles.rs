@@ -14,9 +14,16 @@ pub(super) fn doubles(event: &Event, extras: &AnalyticsExtras) -> [Option<f64>; 
     d[12] = event.device.fingerprint_confidence;
     // double14 is_vpn, double15 connection_type (a string in the schema), double16/17
     // latitude/longitude and double20 stay None until enrichment provides them.
-    d[17] = extras.bot_score;
-    d[18] = extras.is_bot.map(|b| if b { 1.0 } else { 0.0 });
+    [d[17], d[18]] = bot(extras);
     d
+}
+
+/// double18 bot_score and double19 is_bot.
+pub(super) fn bot(extras: &AnalyticsExtras) -> [Option<f64>; 2] {
+    [
+        extras.bot_score,
+        extras.is_bot.map(|b| if b { 1.0 } else { 0.0 }),
+    ]
 }
 
 fn fill_detail(d: &mut [Option<f64>; 20], detail: &EventDetail) {

@@ -192,6 +192,31 @@ fn the_extras_fill_device_geo_bot_and_ip_columns() {
 }
 
 #[test]
+fn label_columns_set_after_mapping_give_the_row_mapped_with_them() {
+    let labelled = AnalyticsExtras {
+        ip_hash: Some("iph".into()),
+        device_type: Some("mobile".into()),
+        browser: Some("Safari".into()),
+        os: Some("iOS".into()),
+        bot_category: Some("scraper".into()),
+        bot_name: Some("X|Y".into()),
+        bot_score: Some(77.0),
+        is_bot: Some(true),
+        ..AnalyticsExtras::default()
+    };
+    let unlabelled = AnalyticsExtras {
+        ip_hash: labelled.ip_hash.clone(),
+        ..AnalyticsExtras::default()
+    };
+    for kind in ["pageview", "click", "identify"] {
+        let e = accept(&event(kind));
+        let mut two_step = analytics_row("t", &e, &unlabelled);
+        two_step.set_label_columns(&e, &labelled);
+        assert_eq!(two_step, analytics_row("t", &e, &labelled), "{kind}");
+    }
+}
+
+#[test]
 fn bot_columns_stay_empty_for_human_traffic() {
     let extras = AnalyticsExtras {
         bot_category: Some("scraper".into()),

@@ -10,7 +10,7 @@ use clickwire_model::Event;
 use clickwire_store::{append_committed, AppendBatch, AuthKey};
 use sha2::{Digest, Sha256};
 
-use super::row::{build_row, new_event_id, RowContext};
+use super::row::{new_event_id, unlabelled_row, RowContext};
 use crate::{error::ApiError, state::AppState};
 
 /// Milliseconds since the Unix epoch, now.
@@ -64,18 +64,17 @@ pub async fn store_events(
         received_at,
     });
     let ids: Vec<String> = (0..accepted).map(|_| new_event_id()).collect();
+    let rows = ids
+        .iter()
+        .zip(&events)
+        .map(|(id, event)| unlabelled_row(&ctx, id.clone(), event))
+        .collect::<Result<Vec<_>, _>>()?;
     match &state.processor {
         Some(processor) => {
-            let events = ids.iter().cloned().zip(events).collect();
+            let events = rows.into_iter().zip(events).collect();
             processor.label_and_append(ctx, reservation, events).await?;
         }
         None => {
-            let rows = ids
-                .iter()
-                .cloned()
-                .zip(events)
-                .map(|(id, event)| build_row(&ctx, id, event, None))
-                .collect::<Result<_, _>>()?;
             let batch = AppendBatch {
                 tenant: Arc::clone(&ctx.tenant),
                 source: ctx.source.clone(),

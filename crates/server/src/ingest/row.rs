@@ -25,35 +25,41 @@ pub fn new_event_id() -> String {
     format!("evt_{}", ulid::Ulid::new())
 }
 
-/// The store row of `event`, labelled with `labels` when it was scored.
-pub fn build_row(
-    ctx: &RowContext,
-    id: String,
-    event: Event,
-    labels: Option<&Labels>,
-) -> Result<NewEvent, ApiError> {
-    let extras = analytics_extras(labels, &ctx.ip_hash);
-    let analytics = analytics_row(&ctx.tenant, &event, &extras);
-    let payload = to_json(&event.payload)?;
-    let (labels_json, live) = match labels {
-        Some(labels) => labels_and_frame(&event, labels, ctx.received_at)
-            .map(|(json, frame)| (Some(json), frame))
-            .map_err(|err| ApiError::Internal(err.to_string()))?,
-        None => (None, None),
-    };
+/// The store row of `event` before it is labelled: everything that does not depend on the
+/// labels (payload, analytics columns), built on the request's task so that the shard,
+/// which scores visitors one at a time, only adds what the labels decide.
+pub fn unlabelled_row(ctx: &RowContext, id: String, event: &Event) -> Result<NewEvent, ApiError> {
+    let extras = analytics_extras(None, &ctx.ip_hash);
     Ok(NewEvent {
         id,
         received_at: ctx.received_at,
         event_type: event.event_type.as_str(),
-        visitor_id: event.visitor_id,
-        session_id: event.session_id,
+        visitor_id: event.visitor_id.clone(),
+        session_id: event.session_id.clone(),
         timestamp: event.timestamp,
-        payload,
+        payload: to_json(&event.payload)?,
         key_kind: ctx.key_kind.as_str(),
-        labels: labels_json,
-        live,
-        analytics,
+        labels: None,
+        live: None,
+        analytics: analytics_row(&ctx.tenant, event, &extras),
     })
+}
+
+/// Puts `labels` on the row of `event`: the stored labels, the feed frame and the
+/// analytics columns that come from them.
+pub fn label_row(
+    ctx: &RowContext,
+    row: &mut NewEvent,
+    event: &Event,
+    labels: &Labels,
+) -> Result<(), ApiError> {
+    let (json, frame) = labels_and_frame(event, labels, ctx.received_at)
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    row.labels = Some(json);
+    row.live = frame;
+    row.analytics
+        .set_label_columns(event, &analytics_extras(Some(labels), &ctx.ip_hash));
+    Ok(())
 }
 
 /// The analytics columns that come from the labels (blob7, blob17, double18, double19).

@@ -20,7 +20,7 @@ use clickwire_enrich::{
     KeyPosture,
 };
 use clickwire_model::Event;
-use clickwire_store::{EventLog, EventQueries, KeyKind, Reservation};
+use clickwire_store::{EventLog, EventQueries, KeyKind, NewEvent, Reservation};
 use tokio::sync::{mpsc, watch};
 
 use self::{
@@ -82,20 +82,21 @@ impl Processor {
     }
 
     /// Labels a request's events and appends them (room for them is `reservation`);
-    /// resolves once every one is committed. `events` are `(id, event)` in input order.
+    /// resolves once every one is committed. `events` are each event's unlabelled row and
+    /// the event, in input order.
     pub async fn label_and_append(
         &self,
         ctx: Arc<RowContext>,
         mut reservation: Reservation,
-        events: Vec<(String, Event)>,
+        events: Vec<(NewEvent, Event)>,
     ) -> Result<(), ApiError> {
         let (completion, done) = Completion::new(events.len());
         let mut per_shard: Vec<Vec<ShardItem>> =
             (0..self.shards.len()).map(|_| Vec::new()).collect();
-        for (id, event) in events {
+        for (row, event) in events {
             let ua = self.ua.parse(&event.device.user_agent);
             let shard = shard_of(&ctx.tenant, &event.visitor_id, self.shards.len());
-            per_shard[shard].push(ShardItem { id, event, ua });
+            per_shard[shard].push(ShardItem { row, event, ua });
         }
         let posture = posture(ctx.key_kind);
         for (shard, items) in per_shard.into_iter().enumerate() {

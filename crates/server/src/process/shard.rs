@@ -26,15 +26,18 @@ use super::{
 };
 use crate::{
     config::ScoringSettings,
-    ingest::{now_ms, row::build_row, row::RowContext},
+    ingest::{
+        now_ms,
+        row::{label_row, RowContext},
+    },
 };
 
 /// How often idle visitors are swept out.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
-/// One event on its way through a shard.
+/// One event on its way through a shard, with its row as far as it is built unlabelled.
 pub struct ShardItem {
-    pub id: String,
+    pub row: NewEvent,
     pub event: Event,
     pub ua: Arc<UserAgentInfo>,
 }
@@ -165,8 +168,9 @@ impl Shard {
             posture,
         };
         let labels = observe(&self.config, state, &observation);
-        match build_row(ctx, item.id, item.event, Some(&labels)) {
-            Ok(row) => Some(row),
+        let mut row = item.row;
+        match label_row(ctx, &mut row, &item.event, &labels) {
+            Ok(()) => Some(row),
             Err(err) => {
                 completion.fail(err);
                 None
