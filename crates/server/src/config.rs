@@ -4,7 +4,10 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use clickwire_store::{sqlite::Synchronous, Tier};
+use clickwire_store::{
+    sqlite::{RetentionConfig, Synchronous},
+    Tier,
+};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
@@ -71,6 +74,14 @@ pub struct StoreConfig {
     pub busy_timeout: Duration,
     /// Idle read connections kept open.
     pub readers: usize,
+    /// Events received longer ago than this are deleted; absent keeps them forever.
+    #[serde(with = "humantime_serde")]
+    pub retention: Option<Duration>,
+    /// How often expired events are looked for (a backlog is worked off between commits).
+    #[serde(with = "humantime_serde")]
+    pub retention_interval: Duration,
+    /// Most events one retention transaction deletes (what an append may wait behind).
+    pub retention_chunk: usize,
 }
 
 impl Default for StoreConfig {
@@ -82,7 +93,44 @@ impl Default for StoreConfig {
             max_batch_rows: 2000,
             busy_timeout: Duration::from_secs(5),
             readers: 4,
+            retention: None,
+            retention_interval: Duration::from_secs(60),
+            retention_chunk: 2_000,
         }
+    }
+}
+
+impl StoreConfig {
+    /// The store's retention settings, when retention is on.
+    pub fn retention_config(&self) -> Option<RetentionConfig> {
+        self.retention.map(|keep| RetentionConfig {
+            keep,
+            interval: self.retention_interval,
+            chunk_rows: self.retention_chunk,
+        })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("store.queue_capacity", self.queue_capacity),
+            ("store.max_batch_rows", self.max_batch_rows),
+            ("store.retention_chunk", self.retention_chunk),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        let durations = [
+            ("store.retention", self.retention.unwrap_or(Duration::MAX)),
+            ("store.retention_interval", self.retention_interval),
+        ];
+        for (name, value) in durations {
+            if value.is_zero() {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -355,8 +403,7 @@ impl Config {
             }
         };
         positive("server.max_body_bytes", self.server.max_body_bytes)?;
-        positive("store.queue_capacity", self.store.queue_capacity)?;
-        positive("store.max_batch_rows", self.store.max_batch_rows)?;
+        self.store.validate()?;
         positive(
             "rate_limits.burst_factor",
             self.rate_limits.burst_factor as usize,

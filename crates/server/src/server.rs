@@ -62,6 +62,7 @@ impl Server {
             max_batch_rows: store.max_batch_rows,
             busy_timeout: store.busy_timeout,
             readers: store.readers,
+            retention: store.retention_config(),
         };
         let events: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(&sqlite)?);
         let catalog: Arc<dyn Catalog> =

@@ -1,11 +1,11 @@
 //! The SQLite event store on a real file: append, read back, the deferred visitor index
-//! across restarts, and its repair when it remembers more than the log.
+//! across restarts, its repair when it remembers more than the log, and retention.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clickwire_model::AnalyticsRow;
 use clickwire_store::{
-    sqlite::{SqliteConfig, SqliteEventStore, Synchronous},
+    sqlite::{RetentionConfig, SqliteConfig, SqliteEventStore, Synchronous},
     EventQuery, EventStore, NewEvent,
 };
 
@@ -17,6 +17,7 @@ fn config(dir: &std::path::Path) -> SqliteConfig {
         max_batch_rows: 500,
         busy_timeout: Duration::from_secs(5),
         readers: 2,
+        retention: None,
     }
 }
 
@@ -143,4 +144,74 @@ async fn appends_after_close_are_refused() {
     store.close().await.expect("close");
     let refused = store.append("t", None, vec![event("a", 0)]).await;
     assert!(refused.is_err());
+}
+
+/// `event`, received at `received_at` (ms since the epoch).
+fn received(visitor: &str, n: usize, received_at: i64) -> NewEvent {
+    NewEvent {
+        received_at,
+        ..event(visitor, n)
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64
+}
+
+async fn tenant_ids(store: &SqliteEventStore) -> Vec<String> {
+    let query = EventQuery {
+        tenant: "t".into(),
+        limit: 1000,
+        ..EventQuery::default()
+    };
+    let page = store.query(query).await.expect("query");
+    page.events.into_iter().map(|e| e.id).collect()
+}
+
+#[tokio::test]
+async fn retention_deletes_expired_events_and_their_visitor_index_entries_chunk_by_chunk() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqliteEventStore::open(&config(dir.path())).expect("open");
+    let indexed = (0..5).map(|n| received(["a", "b"][n % 2], n, 1)).collect();
+    store.append("t", None, indexed).await.expect("append");
+    // Closing flushes these into `visitor_seq`.
+    store.close().await.expect("close");
+
+    let mut retained = config(dir.path());
+    retained.retention = Some(RetentionConfig {
+        keep: Duration::from_secs(3600),
+        interval: Duration::from_millis(20),
+        chunk_rows: 2,
+    });
+    let store = SqliteEventStore::open(&retained).expect("reopen");
+    // Still waiting for the indexer when they expire.
+    let fresh_but_old = vec![received("a", 5, 2), received("b", 6, 2)];
+    store
+        .append("t", None, fresh_but_old)
+        .await
+        .expect("append");
+    let now = now_ms();
+    let kept = vec![received("a", 7, now), received("b", 8, now)];
+    store.append("t", None, kept).await.expect("append");
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tenant_ids(&store).await.len() > 2 {
+        assert!(Instant::now() < deadline, "expired events were not deleted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(tenant_ids(&store).await, ["evt_a_7", "evt_b_8"]);
+    assert_eq!(visitor_ids(&store, "a").await, ["evt_a_7"]);
+    store.close().await.expect("close");
+    let index = rusqlite::Connection::open(dir.path().join("clickwire-index.db")).expect("index");
+    let seqs: Vec<i64> = index
+        .prepare("SELECT seq FROM visitor_seq ORDER BY seq")
+        .expect("sql")
+        .query_map([], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(seqs, [8, 9], "only the kept events stay indexed");
 }

@@ -10,4 +10,5 @@ mod limits;
 mod ops;
 mod overload;
 mod read;
+mod retention;
 mod signals;

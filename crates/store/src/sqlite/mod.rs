@@ -7,6 +7,7 @@ mod catalog;
 mod checkpoint;
 mod pool;
 mod query;
+mod retention;
 mod schema;
 mod visitor_index;
 mod writer;
@@ -19,12 +20,14 @@ use std::{
 };
 
 pub use catalog::SqliteCatalog;
+pub use retention::RetentionConfig;
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},
     pool::{open_connection, Pool},
+    retention::Retention,
     visitor_index::{Unindexed, INDEX_FILE},
     writer::Downstream,
     writer::{AppendJob, WriterMsg},
@@ -68,6 +71,8 @@ pub struct SqliteConfig {
     pub busy_timeout: Duration,
     /// Idle read connections kept open.
     pub readers: usize,
+    /// Delete events older than this; `None` keeps them forever.
+    pub retention: Option<RetentionConfig>,
 }
 
 /// Opens (creating and migrating when needed) the database of a data directory.
@@ -118,10 +123,18 @@ impl SqliteEventStore {
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
         let wal = config.dir.join(format!("{DB_FILE}-wal"));
         let (commits, _) = broadcast::channel(COMMIT_FEED_CAPACITY);
+        let retention = match config.retention {
+            Some(retention) => {
+                retention::spawn_waker(retention.interval, waker(&tx))?;
+                Retention::new(retention, index_tx.clone())
+            }
+            None => Retention::off(),
+        };
         let downstream = Downstream {
             index: index_tx,
             unindexed: Arc::clone(&unindexed),
             commits: commits.clone(),
+            retention,
         };
         let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), wal, downstream)?;
         let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
@@ -156,6 +169,24 @@ impl SqliteEventStore {
             })
             .await;
         }
+    }
+}
+
+/// Wakes an idle writer so it runs retention; a writer with appends queued needs no
+/// wake. Holds only a weak sender, so it never keeps a dropped store's writer alive.
+fn waker(tx: &mpsc::Sender<WriterMsg>) -> impl FnMut() -> bool + Send + 'static {
+    let weak = tx.downgrade();
+    move || {
+        let Some(tx) = weak.upgrade() else {
+            return false;
+        };
+        if tx.capacity() < tx.max_capacity() {
+            return true;
+        }
+        !matches!(
+            tx.try_send(WriterMsg::Wake),
+            Err(mpsc::error::TrySendError::Closed(_))
+        )
     }
 }
 

@@ -9,6 +9,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{
     checkpoint,
+    retention::Retention,
     schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
 };
@@ -25,6 +26,8 @@ pub struct AppendJob {
 /// A message to the writer thread.
 pub enum WriterMsg {
     Append(AppendJob),
+    /// Retention hook: nothing to write, lets an idle writer run retention when due.
+    Wake,
     /// Commit everything queued before this message, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -63,6 +66,8 @@ pub struct Downstream {
     pub unindexed: Arc<Unindexed>,
     /// Committed appends, in commit order, for the live feed.
     pub commits: broadcast::Sender<Arc<Committed>>,
+    /// Retention hook: deletes expired events between commits.
+    pub retention: Retention,
 }
 
 impl Writer {
@@ -103,6 +108,10 @@ impl Writer {
                 let _ = done.send(());
                 return;
             }
+            // Retention hook: between two group commits, at most one chunk while appends wait.
+            self.downstream
+                .retention
+                .run_due(&self.conn, || rx.is_empty());
         }
     }
 
@@ -201,6 +210,7 @@ fn take(
             jobs.push(job);
             None
         }
+        WriterMsg::Wake => None, // retention hook
         WriterMsg::Shutdown(done) => Some(done),
     }
 }
