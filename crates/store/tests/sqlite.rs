@@ -1,12 +1,16 @@
 //! The SQLite event store on a real file: append, read back, the deferred visitor index
-//! across restarts, its repair when it remembers more than the log, and retention.
+//! across restarts, its repair when it remembers more than the log, retention, and the
+//! per-tenant stats.
 
 use std::time::{Duration, Instant};
 
 use clickwire_model::AnalyticsRow;
 use clickwire_store::{
-    sqlite::{RetentionConfig, SqliteConfig, SqliteEventStore, Synchronous},
-    EventQuery, EventStore, NewEvent,
+    sqlite::{
+        self, EventEdge, RetentionConfig, SqliteCatalog, SqliteConfig, SqliteEventStore,
+        Synchronous,
+    },
+    Catalog, EventQuery, EventStore, NewEvent, StoreError, Tier,
 };
 
 fn config(dir: &std::path::Path) -> SqliteConfig {
@@ -214,4 +218,58 @@ async fn retention_deletes_expired_events_and_their_visitor_index_entries_chunk_
         .collect::<Result<_, _>>()
         .expect("rows");
     assert_eq!(seqs, [8, 9], "only the kept events stay indexed");
+}
+
+#[tokio::test]
+async fn stats_count_each_tenants_events_and_share_the_files_by_event_count() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqliteEventStore::open(&config(dir.path())).expect("open");
+    let t = vec![
+        received("a", 0, 10),
+        received("b", 1, 20),
+        received("a", 2, 30),
+    ];
+    store.append("t", None, t).await.expect("append");
+    store
+        .append("u", None, vec![received("c", 3, 40)])
+        .await
+        .expect("append");
+    store.close().await.expect("close");
+    let catalog = SqliteCatalog::open(dir.path(), Duration::from_secs(5)).expect("catalog");
+    catalog
+        .create_tenant("idle", Tier::Free)
+        .await
+        .expect("tenant");
+
+    let stats = sqlite::stats(dir.path()).expect("stats");
+    let names: Vec<&str> = stats.iter().map(|s| s.tenant.as_str()).collect();
+    assert_eq!(names, ["idle", "t", "u"]);
+    let (idle, t, u) = (&stats[0], &stats[1], &stats[2]);
+    assert_eq!((idle.events, idle.bytes, idle.oldest), (0, 0, None));
+    assert_eq!((t.events, u.events), (3, 1));
+    let edge = |seq, received_at| Some(EventEdge { seq, received_at });
+    assert_eq!((t.oldest, t.newest), (edge(1, 10), edge(3, 30)));
+    assert_eq!((u.oldest, u.newest), (edge(4, 40), edge(4, 40)));
+    assert!(
+        u.bytes > 0 && t.bytes / 3 == u.bytes,
+        "{} vs {}",
+        t.bytes,
+        u.bytes
+    );
+}
+
+#[test]
+fn stats_of_a_directory_without_a_store_are_not_found_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("nowhere");
+    assert!(matches!(
+        sqlite::stats(&missing),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(!missing.exists());
+    assert!(matches!(
+        sqlite::stats(dir.path()),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(!dir.path().join("clickwire.db").exists());
 }

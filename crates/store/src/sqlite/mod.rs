@@ -9,6 +9,7 @@ mod pool;
 mod query;
 mod retention;
 mod schema;
+mod stats;
 mod visitor_index;
 mod writer;
 
@@ -22,6 +23,7 @@ use std::{
 pub use catalog::SqliteCatalog;
 pub use retention::RetentionConfig;
 use serde::Deserialize;
+pub use stats::{stats, EventEdge, TenantStats};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use self::{
