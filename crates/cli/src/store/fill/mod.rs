@@ -1,0 +1,189 @@
+//! `clickwire store fill`: writes N realistic, labelled events straight into a data
+//! directory through the store's own append path (one transaction per `--batch`), for
+//! benchmarks on a store that already holds millions of events. Generation runs on its own
+//! thread, one batch ahead of the writer; progress goes to stderr, the result to stdout.
+//!
+//! The rows are those ingest would store for a website key (see [`row`]); a fresh directory
+//! gets its `default` tenant and keys at the server's first start, as usual.
+
+mod generate;
+mod row;
+
+use std::{
+    path::Path,
+    sync::mpsc,
+    thread,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use clap::value_parser;
+use clickwire_server::ingest::now_ms;
+use clickwire_store::{
+    sqlite::{SqliteConfig, SqliteEventStore, Synchronous},
+    EventStore, NewEvent,
+};
+
+use self::generate::{Generator, Plan};
+use crate::admin::DataArg;
+
+/// How often progress is printed.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// Gap between two events of one session the generator aims for.
+const SESSION_EVENT_GAP_MS: u64 = 30_000;
+
+#[derive(Debug, clap::Args)]
+pub struct FillArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Events to write.
+    #[arg(long, value_parser = value_parser!(u64).range(1..))]
+    events: u64,
+    /// Tenant of the events (it need not exist in the catalog).
+    #[arg(long, default_value = "default")]
+    tenant: String,
+    /// Distinct visitors; by default one per 50 events, at most 1,000,000.
+    #[arg(long, value_parser = value_parser!(u32).range(1..=1_000_000))]
+    visitors: Option<u32>,
+    /// Receive times are spread evenly over this span, ending now (e.g. 30d, 12h).
+    #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
+    span: Duration,
+    /// Events per transaction.
+    #[arg(long, default_value_t = 20_000, value_parser = value_parser!(u32).range(1..=1_000_000))]
+    batch: u32,
+}
+
+pub fn run(args: FillArgs) -> anyhow::Result<()> {
+    let dir = args.data.data.clone();
+    let batch = args.batch as usize;
+    let total = args.events;
+    let store = open(&dir, batch)?;
+    let generator = Generator::new(plan(&args))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let started = Instant::now();
+    let (tx, rx) = mpsc::sync_channel(1);
+    let producer = thread::Builder::new()
+        .name("fill-generate".into())
+        .spawn(move || produce(generator, batch, &tx))?;
+    runtime.block_on(append_all(&store, &args.tenant, &rx, total))?;
+    producer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the generator thread panicked"))??;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "wrote {total} events to {} in {secs:.1} s: {:.0} events/s",
+        dir.display(),
+        total as f64 / secs.max(f64::EPSILON)
+    );
+    Ok(())
+}
+
+fn open(dir: &Path, batch: usize) -> anyhow::Result<SqliteEventStore> {
+    let config = SqliteConfig {
+        dir: dir.to_owned(),
+        synchronous: Synchronous::Normal,
+        queue_capacity: 4,
+        max_batch_rows: batch,
+        busy_timeout: Duration::from_secs(10),
+        readers: 1,
+        retention: None,
+    };
+    SqliteEventStore::open(&config)
+        .with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+fn plan(args: &FillArgs) -> Plan {
+    let last_ms = now_ms();
+    let span_ms = u64::try_from(args.span.as_millis()).unwrap_or(u64::MAX);
+    let visitors = args
+        .visitors
+        .unwrap_or_else(|| (args.events / 50).clamp(1, 1_000_000) as u32);
+    // Enough sessions under way that one session's events are about 30 s apart.
+    let per_event_ms = (span_ms / args.events).max(1);
+    let concurrent = (SESSION_EVENT_GAP_MS / per_event_ms).clamp(8, 10_000) as usize;
+    Plan {
+        tenant: args.tenant.clone(),
+        events: args.events,
+        visitors,
+        first_ms: last_ms.saturating_sub(i64::try_from(span_ms).unwrap_or(i64::MAX)),
+        last_ms,
+        concurrent_sessions: concurrent,
+    }
+}
+
+/// Generates batches until the plan is done or the receiver is gone.
+fn produce(
+    mut generator: Generator,
+    batch: usize,
+    tx: &mpsc::SyncSender<Vec<NewEvent>>,
+) -> anyhow::Result<()> {
+    loop {
+        let events = generator.batch(batch)?;
+        if events.is_empty() || tx.send(events).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// Appends every batch from `rx`, keeping one queued behind the one being committed, then
+/// closes the store (which also flushes the visitor index).
+async fn append_all(
+    store: &SqliteEventStore,
+    tenant: &str,
+    rx: &mpsc::Receiver<Vec<NewEvent>>,
+    total: u64,
+) -> anyhow::Result<()> {
+    let mut progress = Progress::new(total);
+    let mut waiting = None;
+    // The receive blocks this (only) thread while the writer thread commits what is queued.
+    while let Ok(events) = rx.recv() {
+        let rows = events.len() as u64;
+        let queued = store.append(tenant, None, events);
+        if let Some((previous, rows)) = waiting.replace((queued, rows)) {
+            previous.await.context("appending a batch")?;
+            progress.add(rows);
+        }
+    }
+    if let Some((last, rows)) = waiting {
+        last.await.context("appending a batch")?;
+        progress.add(rows);
+    }
+    eprintln!("fill: committed {total} events; flushing the visitor index");
+    store.close().await.context("closing the store")?;
+    Ok(())
+}
+
+/// Events committed so far, printed every [`PROGRESS_EVERY`] on stderr.
+struct Progress {
+    total: u64,
+    done: u64,
+    started: Instant,
+    printed: Instant,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        let now = Instant::now();
+        Self {
+            total,
+            done: 0,
+            started: now,
+            printed: now,
+        }
+    }
+
+    fn add(&mut self, rows: u64) {
+        self.done += rows;
+        if self.printed.elapsed() >= PROGRESS_EVERY {
+            self.printed = Instant::now();
+            let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(f64::EPSILON);
+            eprintln!(
+                "fill: {} / {} events, {rate:.0} events/s",
+                self.done, self.total
+            );
+        }
+    }
+}
