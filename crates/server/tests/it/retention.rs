@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use clickwire_server::{Config, ConfigError, Overrides};
 use serde_json::{json, Value};
 
 use crate::{
@@ -79,4 +80,41 @@ async fn events_older_than_the_retention_are_deleted_while_new_ones_keep_arrivin
         "the replay starts at or after oldest_seq"
     );
     app.stop().await;
+}
+
+/// Loads a config file holding `toml`.
+fn load(toml: &str) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("clickwire.toml");
+    std::fs::write(&file, toml).expect("write");
+    Config::load(Some(&file), Overrides::default())
+}
+
+#[test]
+fn retention_is_off_by_default_and_read_as_a_duration() {
+    assert_eq!(load("").expect("defaults").store.retention, None);
+    let config =
+        load("[store]\nretention = \"30d\"\nretention_interval = \"250ms\"\n").expect("valid");
+    assert_eq!(
+        config.store.retention,
+        Some(Duration::from_secs(30 * 86_400))
+    );
+    assert_eq!(config.store.retention_interval, Duration::from_millis(250));
+}
+
+#[test]
+fn a_zero_retention_or_chunk_is_refused_at_start_up() {
+    for (toml, setting) in [
+        ("[store]\nretention = \"0s\"\n", "store.retention"),
+        (
+            "[store]\nretention_interval = \"0s\"\n",
+            "store.retention_interval",
+        ),
+        ("[store]\nretention_chunk = 0\n", "store.retention_chunk"),
+    ] {
+        match load(toml) {
+            Err(ConfigError::Invalid(name, _)) => assert_eq!(name, setting),
+            other => panic!("{toml}: expected {setting} refused, got {other:?}"),
+        }
+    }
 }
