@@ -105,12 +105,14 @@ pub struct EventSource {
 }
 
 impl EventSource {
-    /// `visitors` simulated browsers (at least one), drawn from the fixed seed.
-    pub fn new(visitors: u32) -> Self {
+    /// `visitors` simulated browsers (at least one), drawn from the fixed seed; sources
+    /// with the same `visitors` share them, and each `stream` draws other events.
+    pub fn new(visitors: u32, stream: u64) -> Self {
         let mut rng = StdRng::seed_from_u64(SEED);
         let population = (0..visitors.max(1))
             .map(|_| Visitor::new(&mut rng))
             .collect();
+        let rng = StdRng::seed_from_u64(SEED ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         Self { rng, population }
     }
 

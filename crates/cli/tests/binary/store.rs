@@ -36,10 +36,18 @@ fn stats(data: &Path) -> Vec<Value> {
 #[tokio::test]
 async fn a_filled_directory_is_served_normally_and_its_stats_add_up() {
     let (_dir, data) = data_dir();
-    let out = store(
-        &data,
-        &["fill", "--events", "2000", "--span", "1h", "--batch", "700"],
-    );
+    let args = [
+        "fill",
+        "--events",
+        "2000",
+        "--span",
+        "1h",
+        "--batch",
+        "700",
+        "--threads",
+        "2",
+    ];
+    let out = store(&data, &args);
     assert!(out.contains("wrote 2000 events"), "{out}");
 
     let before = stats(&data);
@@ -59,6 +67,18 @@ async fn a_filled_directory_is_served_normally_and_its_stats_add_up() {
         oldest.ends_with('Z') && oldest < newest,
         "{oldest} .. {newest}"
     );
+    // Several generator threads, yet receive times grow with seq, as retention expects.
+    let db = rusqlite::Connection::open(data.join("clickwire.db")).expect("db");
+    let backwards: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM events a JOIN events b ON b.seq = a.seq + 1
+             WHERE b.received_at < a.received_at",
+            [],
+            |row| row.get(0),
+        )
+        .expect("query");
+    assert_eq!(backwards, 0);
+    drop(db);
 
     let server = start(&data, &[], &[]);
     let client = reqwest::Client::new();

@@ -1,7 +1,8 @@
 //! `clickwire store fill`: writes N realistic, labelled events straight into a data
 //! directory through the store's own append path (one transaction per `--batch`), for
-//! benchmarks on a store that already holds millions of events. Generation runs on its own
-//! thread, one batch ahead of the writer; progress goes to stderr, the result to stdout.
+//! benchmarks on a store that already holds millions of events. Generation runs on
+//! `--threads` threads, each a batch ahead of the writer; progress goes to stderr, the
+//! result to stdout.
 //!
 //! The rows are those ingest would store for a website key (see [`row`]); a fresh directory
 //! gets its `default` tenant and keys at the server's first start, as usual.
@@ -24,7 +25,7 @@ use clickwire_store::{
     EventStore, NewEvent,
 };
 
-use self::generate::{Generator, Plan};
+use self::generate::{Generator, Lane, Plan};
 use crate::admin::DataArg;
 
 /// How often progress is printed.
@@ -51,27 +52,44 @@ pub struct FillArgs {
     /// Events per transaction.
     #[arg(long, default_value_t = 20_000, value_parser = value_parser!(u32).range(1..=1_000_000))]
     batch: u32,
+    /// Threads generating events (the writer has its own); default: the number of CPUs.
+    #[arg(long, value_parser = value_parser!(u32).range(1..=64))]
+    threads: Option<u32>,
 }
 
 pub fn run(args: FillArgs) -> anyhow::Result<()> {
     let dir = args.data.data.clone();
-    let batch = args.batch as usize;
     let total = args.events;
-    let store = open(&dir, batch)?;
-    let generator = Generator::new(plan(&args))?;
+    let plan = plan(&args);
+    let lanes = lanes(&args, &plan);
+    let store = open(&dir, args.batch as usize)?;
+    let generators = (0..lanes)
+        .map(|index| Generator::new(plan.clone(), Lane { index, of: lanes }))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
     let started = Instant::now();
-    let (tx, rx) = mpsc::sync_channel(1);
-    let producer = thread::Builder::new()
-        .name("fill-generate".into())
-        .spawn(move || produce(generator, batch, &tx))?;
-    runtime.block_on(append_all(&store, &args.tenant, &rx, total))?;
-    producer
-        .join()
-        .map_err(|_| anyhow::anyhow!("the generator thread panicked"))??;
+    let mut receivers = Vec::new();
+    let mut producers = Vec::new();
+    for generator in generators {
+        let (tx, rx) = mpsc::sync_channel(1);
+        receivers.push(rx);
+        producers.push(
+            thread::Builder::new()
+                .name("fill-generate".into())
+                .spawn(move || produce(generator, &tx))?,
+        );
+    }
+    let appended = runtime.block_on(append_all(&store, &args.tenant, &receivers, &plan));
+    drop(receivers);
+    for producer in producers {
+        producer
+            .join()
+            .map_err(|_| anyhow::anyhow!("a generator thread panicked"))??;
+    }
+    appended?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "wrote {total} events to {} in {secs:.1} s: {:.0} events/s",
@@ -79,6 +97,16 @@ pub fn run(args: FillArgs) -> anyhow::Result<()> {
         total as f64 / secs.max(f64::EPSILON)
     );
     Ok(())
+}
+
+/// Generator threads: `--threads` or the CPUs, at most one per visitor and per batch.
+fn lanes(args: &FillArgs, plan: &Plan) -> u64 {
+    let cpus = thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    let wanted = u64::from(args.threads.unwrap_or(cpus));
+    wanted
+        .min(u64::from(plan.visitors))
+        .min(plan.batches())
+        .max(1)
 }
 
 fn open(dir: &Path, batch: usize) -> anyhow::Result<SqliteEventStore> {
@@ -107,6 +135,7 @@ fn plan(args: &FillArgs) -> Plan {
     Plan {
         tenant: args.tenant.clone(),
         events: args.events,
+        batch: u64::from(args.batch),
         visitors,
         first_ms: last_ms.saturating_sub(i64::try_from(span_ms).unwrap_or(i64::MAX)),
         last_ms,
@@ -114,32 +143,34 @@ fn plan(args: &FillArgs) -> Plan {
     }
 }
 
-/// Generates batches until the plan is done or the receiver is gone.
-fn produce(
-    mut generator: Generator,
-    batch: usize,
-    tx: &mpsc::SyncSender<Vec<NewEvent>>,
-) -> anyhow::Result<()> {
-    loop {
-        let events = generator.batch(batch)?;
-        if events.is_empty() || tx.send(events).is_err() {
+/// Generates the lane's batches until they are done or the receiver is gone.
+fn produce(mut generator: Generator, tx: &mpsc::SyncSender<Vec<NewEvent>>) -> anyhow::Result<()> {
+    let numbers: Vec<u64> = generator.batch_numbers().collect();
+    for number in numbers {
+        if tx.send(generator.batch(number)?).is_err() {
             return Ok(());
         }
     }
+    Ok(())
 }
 
-/// Appends every batch from `rx`, keeping one queued behind the one being committed, then
-/// closes the store (which also flushes the visitor index).
+/// Appends the plan's batches in order (batch `n` comes from lane `n % lanes`), keeping
+/// one queued behind the one being committed, then closes the store (which also flushes
+/// the visitor index).
 async fn append_all(
     store: &SqliteEventStore,
     tenant: &str,
-    rx: &mpsc::Receiver<Vec<NewEvent>>,
-    total: u64,
+    lanes: &[mpsc::Receiver<Vec<NewEvent>>],
+    plan: &Plan,
 ) -> anyhow::Result<()> {
-    let mut progress = Progress::new(total);
+    let mut progress = Progress::new(plan.events);
     let mut waiting = None;
-    // The receive blocks this (only) thread while the writer thread commits what is queued.
-    while let Ok(events) = rx.recv() {
+    for number in 0..plan.batches() {
+        // Blocks this (only) thread while the writer thread commits what is queued.
+        let lane = &lanes[(number % lanes.len() as u64) as usize];
+        let Ok(events) = lane.recv() else {
+            anyhow::bail!("a generator stopped early");
+        };
         let rows = events.len() as u64;
         let queued = store.append(tenant, None, events);
         if let Some((previous, rows)) = waiting.replace((queued, rows)) {
@@ -151,7 +182,10 @@ async fn append_all(
         last.await.context("appending a batch")?;
         progress.add(rows);
     }
-    eprintln!("fill: committed {total} events; flushing the visitor index");
+    eprintln!(
+        "fill: committed {} events; flushing the visitor index",
+        plan.events
+    );
     store.close().await.context("closing the store")?;
     Ok(())
 }
