@@ -95,7 +95,7 @@ impl Default for StoreConfig {
             readers: 4,
             retention: None,
             retention_interval: Duration::from_secs(60),
-            retention_chunk: 2_000,
+            retention_chunk: 1_000,
         }
     }
 }
