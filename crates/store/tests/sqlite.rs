@@ -209,15 +209,11 @@ async fn retention_deletes_expired_events_and_their_visitor_index_entries_chunk_
     assert_eq!(tenant_ids(&store).await, ["evt_a_7", "evt_b_8"]);
     assert_eq!(visitor_ids(&store, "a").await, ["evt_a_7"]);
     store.close().await.expect("close");
-    let index = rusqlite::Connection::open(dir.path().join("clickwire-index.db")).expect("index");
-    let seqs: Vec<i64> = index
-        .prepare("SELECT seq FROM visitor_seq ORDER BY seq")
-        .expect("sql")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert_eq!(seqs, [8, 9], "only the kept events stay indexed");
+    assert_eq!(
+        indexed_seqs(dir.path()),
+        [8, 9],
+        "only the kept events stay indexed"
+    );
 }
 
 #[tokio::test]
@@ -272,4 +268,33 @@ fn stats_of_a_directory_without_a_store_are_not_found_and_create_nothing() {
         Err(StoreError::NotFound(_))
     ));
     assert!(!dir.path().join("clickwire.db").exists());
+}
+
+#[tokio::test]
+async fn index_entries_of_events_deleted_just_before_a_crash_are_dropped_at_the_next_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqliteEventStore::open(&config(dir.path())).expect("open");
+    let events = (0..5).map(|n| event(["a", "b"][n % 2], n)).collect();
+    store.append("t", None, events).await.expect("append");
+    store.close().await.expect("close");
+    // As if a retention chunk committed and the process died before the indexer's flush.
+    let db = rusqlite::Connection::open(dir.path().join("clickwire.db")).expect("db");
+    db.execute("DELETE FROM events WHERE seq <= 3", [])
+        .expect("delete");
+    drop(db);
+
+    let store = SqliteEventStore::open(&config(dir.path())).expect("reopen");
+    assert_eq!(visitor_ids(&store, "a").await, ["evt_a_4"]);
+    store.close().await.expect("close");
+    assert_eq!(indexed_seqs(dir.path()), [4, 5]);
+}
+
+/// Every seq in the visitor index file, in order.
+fn indexed_seqs(dir: &std::path::Path) -> Vec<i64> {
+    let index = rusqlite::Connection::open(dir.join("clickwire-index.db")).expect("index");
+    let mut stmt = index
+        .prepare("SELECT seq FROM visitor_seq ORDER BY seq")
+        .expect("sql");
+    let rows = stmt.query_map([], |row| row.get(0)).expect("query");
+    rows.collect::<Result<_, _>>().expect("rows")
 }

@@ -5,12 +5,14 @@
 //! Only a prefix of the log (in seq order) is ever deleted: a chunk stops at the first
 //! event that has not expired, even if a later one has (`received_at` only goes backwards
 //! if the clock does). So what is kept is always every event from the oldest kept seq on,
-//! and the feed's `resume_gap` (any `since` below the oldest kept seq) stays exact.
+//! and the feed's `resume_gap` (any `since` below the oldest kept seq) stays exact. The
+//! newest event is always kept, even when it has expired: the next seq is one past the
+//! highest stored, so an empty table would hand out seqs from 1 again after a restart.
 //!
 //! The visitor index entries of the deleted events are handed to the indexer thread, which
-//! owns the index file's connection and removes them with its next flush. (Should the
-//! process die between a chunk's commit and that flush, those few entries stay behind; they
-//! point at no event, so reads never see them.) Freed pages are reused by later appends:
+//! owns the index file's connection and removes them with its next flush; should the
+//! process die before that flush, the next start removes them (see
+//! [`super::visitor_index`]). Freed pages are reused by later appends:
 //! the file stops growing once retention keeps pace, but does not shrink (`VACUUM` offline).
 
 use std::{
@@ -45,7 +47,7 @@ pub struct Deleted {
 }
 
 /// Deletes, in one transaction, at most `max_rows` of the oldest events, stopping at the
-/// first one received at or after `cutoff_ms`.
+/// first one received at or after `cutoff_ms` and before the newest event.
 pub fn delete_expired(
     conn: &Connection,
     cutoff_ms: i64,
@@ -72,7 +74,8 @@ fn expired_prefix(
     max_rows: usize,
 ) -> Result<Vec<Entry>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, received_at, tenant, visitor_id FROM events ORDER BY seq LIMIT ?1",
+        "SELECT seq, received_at, tenant, visitor_id FROM events
+         WHERE seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?1",
     )?;
     let mut rows = stmt.query([i64::try_from(max_rows).unwrap_or(i64::MAX)])?;
     let mut entries = Vec::new();
@@ -245,6 +248,15 @@ mod tests {
         let deleted = delete_expired(&conn, 50, 100).expect("chunk");
         assert_eq!((deleted.rows, deleted.through_seq), (1, Some(1)));
         assert_eq!(seqs_left(&conn), [2, 3, 4]);
+    }
+
+    #[test]
+    fn the_newest_event_is_kept_even_when_everything_expired() {
+        let conn = events_db(&[10, 20, 30]);
+        let deleted = delete_expired(&conn, 1_000, 100).expect("chunk");
+        assert_eq!((deleted.rows, deleted.through_seq), (2, Some(2)));
+        assert_eq!(seqs_left(&conn), [3]);
+        assert_eq!(delete_expired(&conn, 1_000, 100).expect("chunk").rows, 0);
     }
 
     #[test]

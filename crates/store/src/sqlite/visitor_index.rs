@@ -31,6 +31,8 @@ use crate::StoreError;
 pub const INDEX_FILE: &str = "clickwire-index.db";
 /// The `meta` row holding the highest seq whose visitor entry is in `visitor_seq`.
 pub const WATERMARK: &str = "visitor_indexed_through";
+/// The `meta` row holding the highest seq deleted by retention whose entry is gone too.
+const FORGOTTEN: &str = "visitor_forgotten_through";
 /// How long entries may wait in memory before they are written.
 const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// Most entries held in memory before a flush is forced.
@@ -148,6 +150,7 @@ pub fn spawn(
     unindexed: Arc<Unindexed>,
 ) -> Result<(EntrySender, thread::JoinHandle<()>), StoreError> {
     migrate(&index)?;
+    forget_deleted_front(&index, main)?;
     let tail = unindexed_tail(main, reconcile(&index, main)?)?;
     unindexed.add(&tail);
     let (tx, rx) = mpsc::channel();
@@ -215,6 +218,7 @@ fn flush(
     doomed: &mut [Entry],
 ) -> rusqlite::Result<()> {
     let through = pending.iter().map(|(_, _, seq)| *seq).max().unwrap_or(0);
+    let forgotten = doomed.iter().map(|(_, _, seq)| *seq).max().unwrap_or(0);
     pending.sort_unstable();
     doomed.sort_unstable();
     let tx = conn.transaction()?;
@@ -231,25 +235,50 @@ fn flush(
         for (tenant, visitor, seq) in pending.iter() {
             insert.execute((&**tenant, visitor, seq))?;
         }
-        tx.execute(
+        let mut mark = tx.prepare_cached(
             "INSERT INTO meta (name, value) VALUES (?1, ?2)
              ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
-            (WATERMARK, through),
         )?;
+        mark.execute((WATERMARK, through))?;
+        mark.execute((FORGOTTEN, forgotten))?;
     }
     tx.commit()
 }
 
 /// The highest seq covered by `visitor_seq` (0 when nothing is).
 fn watermark(conn: &Connection) -> rusqlite::Result<i64> {
+    meta(conn, WATERMARK)
+}
+
+/// A `meta` value (0 when unset).
+fn meta(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
     Ok(conn
-        .query_row(
-            "SELECT value FROM meta WHERE name = ?1",
-            [WATERMARK],
-            |row| row.get(0),
-        )
+        .query_row("SELECT value FROM meta WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
         .optional()?
         .unwrap_or(0))
+}
+
+/// Drops the entries of events retention deleted whose removal never reached the index
+/// (the process died before the indexer's flush). Only then does it scan `visitor_seq`:
+/// normally everything below the oldest stored event is already forgotten.
+fn forget_deleted_front(index: &Connection, main: &Connection) -> rusqlite::Result<()> {
+    let oldest: Option<i64> = main.query_row("SELECT MIN(seq) FROM events", [], |r| r.get(0))?;
+    let Some(oldest) = oldest else {
+        return Ok(());
+    };
+    let forgotten = meta(index, FORGOTTEN)?;
+    if oldest - 1 <= forgotten {
+        return Ok(());
+    }
+    index.execute("DELETE FROM visitor_seq WHERE seq < ?1", [oldest])?;
+    index.execute(
+        "INSERT INTO meta (name, value) VALUES (?1, ?2)
+         ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+        (FORGOTTEN, oldest - 1),
+    )?;
+    Ok(())
 }
 
 /// The watermark, after dropping entries past the last stored event: after a power loss
