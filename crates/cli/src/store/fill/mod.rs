@@ -71,17 +71,7 @@ pub fn run(args: FillArgs) -> anyhow::Result<()> {
         .build()
         .context("starting the runtime")?;
     let started = Instant::now();
-    let mut receivers = Vec::new();
-    let mut producers = Vec::new();
-    for generator in generators {
-        let (tx, rx) = mpsc::sync_channel(1);
-        receivers.push(rx);
-        producers.push(
-            thread::Builder::new()
-                .name("fill-generate".into())
-                .spawn(move || produce(generator, &tx))?,
-        );
-    }
+    let (receivers, producers) = spawn_lanes(generators)?;
     let appended = runtime.block_on(append_all(&store, &args.tenant, &receivers, &plan));
     drop(receivers);
     for producer in producers {
@@ -97,6 +87,25 @@ pub fn run(args: FillArgs) -> anyhow::Result<()> {
         total as f64 / secs.max(f64::EPSILON)
     );
     Ok(())
+}
+
+/// A generator thread, and where its batches arrive.
+type Producer = thread::JoinHandle<anyhow::Result<()>>;
+type Batches = mpsc::Receiver<Vec<NewEvent>>;
+
+/// One thread per generator, each handing its batches over a channel one batch deep.
+fn spawn_lanes(generators: Vec<Generator>) -> anyhow::Result<(Vec<Batches>, Vec<Producer>)> {
+    let mut receivers = Vec::new();
+    let mut producers = Vec::new();
+    for generator in generators {
+        let (tx, rx) = mpsc::sync_channel(1);
+        receivers.push(rx);
+        let producer = thread::Builder::new()
+            .name("fill-generate".into())
+            .spawn(move || produce(generator, &tx))?;
+        producers.push(producer);
+    }
+    Ok((receivers, producers))
 }
 
 /// Generator threads: `--threads` or the CPUs, at most one per visitor and per batch.
@@ -160,7 +169,7 @@ fn produce(mut generator: Generator, tx: &mpsc::SyncSender<Vec<NewEvent>>) -> an
 async fn append_all(
     store: &SqliteEventStore,
     tenant: &str,
-    lanes: &[mpsc::Receiver<Vec<NewEvent>>],
+    lanes: &[Batches],
     plan: &Plan,
 ) -> anyhow::Result<()> {
     let mut progress = Progress::new(plan.events);
