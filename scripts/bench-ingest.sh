@@ -16,6 +16,8 @@
 #   BENCH_LOADGEN_THREADS   loadgen worker threads                   default 1
 #   BENCH_BASELINE_THREADS  baseline worker threads                  default nproc
 #   BENCH_RESULTS_DIR       keep each run's JSON result here         default: not kept
+#   BENCH_DATA_DIR          the scored server serves this data dir   default: a fresh one
+#                           (e.g. one `clickwire store fill` filled; it keeps the runs' events)
 #   BENCH_SKIP_BUILD        1 = use the existing release binary      default: build it
 #   CARGO_TARGET_DIR        where cargo builds                       default ./target
 set -euo pipefail
@@ -28,6 +30,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 LOADGEN_THREADS=${BENCH_LOADGEN_THREADS:-1}
 BASELINE_THREADS=${BENCH_BASELINE_THREADS:-$(nproc)}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-}
+DATA_DIR=${BENCH_DATA_DIR:-}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 SERVER_ADDR=127.0.0.1:18080
 BASELINE_ADDR=127.0.0.1:18081
@@ -128,15 +131,19 @@ machine_line() {
 # PIDS in this shell so cleanup stops it). SCORING=false runs without the process stage.
 start_server() {
     local addr=$1 name=$2 scoring=$3 key_var=$4
-    mkdir -p "$TMP/$name"
+    local data=$TMP/$name
+    if [[ $scoring == true && -n $DATA_DIR ]]; then
+        data=$DATA_DIR
+    fi
+    mkdir -p "$data"
     CLICKWIRE_RATE_LIMITS__ENABLED=false CLICKWIRE_SCORING__ENABLED=$scoring \
-        "$BIN" serve --listen "$addr" --data "$TMP/$name" >"$TMP/$name.log" 2>&1 &
+        "$BIN" serve --listen "$addr" --data "$data" >"$TMP/$name.log" 2>&1 &
     PIDS+=("$!")
     wait_ready "http://$addr/readyz" "$!" "$TMP/$name.log"
-    wait_file "$TMP/$name/bootstrap-credentials.json"
+    wait_file "$data/bootstrap-credentials.json"
     local key
-    key=$(json_get "$TMP/$name/bootstrap-credentials.json" keys.server)
-    [[ -n $key && $key != null ]] || die "no server key in $name/bootstrap-credentials.json"
+    key=$(json_get "$data/bootstrap-credentials.json" keys.server)
+    [[ -n $key && $key != null ]] || die "no server key in $data/bootstrap-credentials.json"
     printf -v "$key_var" '%s' "$key"
 }
 

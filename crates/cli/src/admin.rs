@@ -16,7 +16,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct DataArg {
     /// Data directory of the server.
     #[arg(long, default_value = "./data", env = "CLICKWIRE_STORE__DATA")]
-    data: PathBuf,
+    pub data: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

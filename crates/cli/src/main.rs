@@ -6,6 +6,7 @@ mod baseline;
 mod feedbench;
 mod loadgen;
 mod serve;
+mod store;
 mod subscribe;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,9 @@ enum Command {
     /// Manage API keys in a data directory.
     #[command(subcommand)]
     Key(admin::KeyCommand),
+    /// Inspect or fill the event store of a data directory.
+    #[command(subcommand)]
+    Store(store::StoreCommand),
     /// Post realistic events at a server and report events/s and latency percentiles.
     Loadgen(loadgen::LoadgenArgs),
     /// Follow the Signals Feed: print event frames as JSON lines, reconnecting and resuming.
@@ -51,6 +55,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Tenant(cmd) => admin::run_tenant(cmd),
         Command::Key(cmd) => admin::run_key(cmd),
+        Command::Store(cmd) => store::run(cmd),
         Command::Loadgen(args) => loadgen::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Subscribe(args) => subscribe::run(args),

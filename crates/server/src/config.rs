@@ -5,7 +5,10 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clickwire_enrich::score::ScoringConfig;
-use clickwire_store::{sqlite::Synchronous, Tier};
+use clickwire_store::{
+    sqlite::{RetentionConfig, Synchronous},
+    Tier,
+};
 use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
@@ -73,6 +76,14 @@ pub struct StoreConfig {
     pub busy_timeout: Duration,
     /// Idle read connections kept open.
     pub readers: usize,
+    /// Events received longer ago than this are deleted; absent keeps them forever.
+    #[serde(with = "humantime_serde")]
+    pub retention: Option<Duration>,
+    /// How often expired events are looked for (a backlog is worked off between commits).
+    #[serde(with = "humantime_serde")]
+    pub retention_interval: Duration,
+    /// Most events one retention transaction deletes (what an append may wait behind).
+    pub retention_chunk: usize,
 }
 
 impl Default for StoreConfig {
@@ -84,7 +95,44 @@ impl Default for StoreConfig {
             max_batch_rows: 2000,
             busy_timeout: Duration::from_secs(5),
             readers: 4,
+            retention: None,
+            retention_interval: Duration::from_secs(60),
+            retention_chunk: 1_000,
         }
+    }
+}
+
+impl StoreConfig {
+    /// The store's retention settings, when retention is on.
+    pub fn retention_config(&self) -> Option<RetentionConfig> {
+        self.retention.map(|keep| RetentionConfig {
+            keep,
+            interval: self.retention_interval,
+            chunk_rows: self.retention_chunk,
+        })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("store.queue_capacity", self.queue_capacity),
+            ("store.max_batch_rows", self.max_batch_rows),
+            ("store.retention_chunk", self.retention_chunk),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        let durations = [
+            ("store.retention", self.retention.unwrap_or(Duration::MAX)),
+            ("store.retention_interval", self.retention_interval),
+        ];
+        for (name, value) in durations {
+            if value.is_zero() {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -359,8 +407,7 @@ impl Config {
             }
         };
         positive("server.max_body_bytes", self.server.max_body_bytes)?;
-        positive("store.queue_capacity", self.store.queue_capacity)?;
-        positive("store.max_batch_rows", self.store.max_batch_rows)?;
+        self.store.validate()?;
         positive("scoring.shards", self.scoring.shards)?;
         positive("scoring.max_visitors", self.scoring.max_visitors)?;
         positive("scoring.ua_cache", self.scoring.ua_cache)?;

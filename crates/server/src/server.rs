@@ -66,6 +66,7 @@ impl Server {
             max_batch_rows: store.max_batch_rows,
             busy_timeout: store.busy_timeout,
             readers: store.readers,
+            retention: store.retention_config(),
         };
         let backends = clickwire_store::open(&StoreConfig::Sqlite(sqlite))?;
         let catalog = backends.catalog;

@@ -120,6 +120,7 @@ async fn every_analytics_column_reads_back_as_the_mapping_computed_it() {
         max_batch_rows: 500,
         busy_timeout: std::time::Duration::from_secs(5),
         readers: 1,
+        retention: None,
     };
     let store = SqliteEventStore::open(&config, Arc::new(MemoryBus::default())).expect("open");
     let (rows, expected): (Vec<_>, Vec<_>) = events()

@@ -40,6 +40,7 @@ fn sqlite(capacity: usize) -> Backend {
         max_batch_rows: 500,
         busy_timeout: std::time::Duration::from_secs(5),
         readers: 2,
+        retention: None,
     };
     let bus: Arc<dyn Bus> = Arc::new(MemoryBus::default());
     let store = Arc::new(SqliteEventStore::open(&config, Arc::clone(&bus)).expect("open"));

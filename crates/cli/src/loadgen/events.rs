@@ -96,6 +96,44 @@ pub fn build_pool(bodies: usize, batch: u32, visitors: u32) -> anyhow::Result<Ve
     Ok(pool)
 }
 
+/// Single events as JSON values, for writing straight into a store (`clickwire store
+/// fill`): the visitors, devices and traffic mix of the request bodies, with the session
+/// and the time chosen by the caller.
+pub struct EventSource {
+    rng: StdRng,
+    population: Vec<Visitor>,
+}
+
+impl EventSource {
+    /// `visitors` simulated browsers (at least one), drawn from the fixed seed; sources
+    /// with the same `visitors` share them, and each `stream` draws other events.
+    pub fn new(visitors: u32, stream: u64) -> Self {
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let population = (0..visitors.max(1))
+            .map(|_| Visitor::new(&mut rng))
+            .collect();
+        let rng = StdRng::seed_from_u64(SEED ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        Self { rng, population }
+    }
+
+    /// How many visitors there are.
+    pub fn visitors(&self) -> usize {
+        self.population.len()
+    }
+
+    /// One event of visitor number `visitor` in session `session_id`, at `timestamp` ms.
+    pub fn event(&mut self, visitor: usize, session_id: &str, timestamp: i64) -> Value {
+        let visitor = &self.population[visitor % self.population.len()];
+        let mut event = random_event(&mut self.rng, visitor);
+        event["sessionId"] = json!(session_id);
+        event["timestamp"] = json!(timestamp);
+        if event.get("submitted_at").is_some() {
+            event["submitted_at"] = json!(timestamp);
+        }
+        event
+    }
+}
+
 fn serialise(mut events: Vec<Value>) -> anyhow::Result<Vec<u8>> {
     let value = match events.len() {
         1 => events.remove(0),

@@ -8,7 +8,7 @@
 //! otherwise. It is bounded in time and stops by itself.
 
 mod catalog;
-mod events;
+pub mod events;
 mod report;
 mod worker;
 

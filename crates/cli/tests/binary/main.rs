@@ -6,3 +6,4 @@ mod durability;
 mod feed;
 mod process;
 mod serve;
+mod store;

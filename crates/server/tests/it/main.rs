@@ -10,5 +10,6 @@ mod limits;
 mod ops;
 mod overload;
 mod read;
+mod retention;
 mod scoring_order;
 mod signals;

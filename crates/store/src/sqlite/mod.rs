@@ -8,7 +8,9 @@ mod catalog;
 mod checkpoint;
 mod pool;
 mod query;
+mod retention;
 mod schema;
+mod stats;
 mod visitor_index;
 mod writer;
 
@@ -21,12 +23,15 @@ use std::{
 
 pub use catalog::SqliteCatalog;
 use clickwire_bus::Bus;
+pub use retention::RetentionConfig;
 use serde::Deserialize;
+pub use stats::{stats, EventEdge, TenantStats};
 use tokio::sync::{mpsc, oneshot};
 
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},
     pool::{open_connection, Pool},
+    retention::Retention,
     visitor_index::{Unindexed, INDEX_FILE},
     writer::Downstream,
     writer::{AppendJob, WriterMsg},
@@ -74,6 +79,8 @@ pub struct SqliteConfig {
     pub busy_timeout: Duration,
     /// Idle read connections kept open.
     pub readers: usize,
+    /// Delete events older than this; `None` keeps them forever.
+    pub retention: Option<RetentionConfig>,
 }
 
 /// Opens (creating and migrating when needed) the database of a data directory.
@@ -123,10 +130,18 @@ impl SqliteEventStore {
         let (index_tx, indexer) = visitor_index::spawn(index, &conn, Arc::clone(&unindexed))?;
         let (tx, rx) = mpsc::unbounded_channel();
         let wal = config.dir.join(format!("{DB_FILE}-wal"));
+        let retention = match config.retention {
+            Some(retention) => {
+                retention::spawn_waker(retention.interval, waker(&tx))?;
+                Retention::new(retention, index_tx.clone())
+            }
+            None => Retention::off(),
+        };
         let downstream = Downstream {
             index: index_tx,
             unindexed: Arc::clone(&unindexed),
             bus,
+            retention,
         };
         let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), wal, downstream)?;
         let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
@@ -162,6 +177,16 @@ impl SqliteEventStore {
             })
             .await;
         }
+    }
+}
+
+/// Wakes an idle writer so it runs retention. Holds only a weak sender, so it never keeps
+/// a dropped store's writer alive.
+fn waker(tx: &mpsc::UnboundedSender<WriterMsg>) -> impl FnMut() -> bool + Send + 'static {
+    let weak = tx.downgrade();
+    move || {
+        weak.upgrade()
+            .is_some_and(|tx| tx.send(WriterMsg::Wake).is_ok())
     }
 }
 

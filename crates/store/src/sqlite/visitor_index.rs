@@ -11,6 +11,9 @@
 //! indexer empties after each flush. Reads combine the index with that map, so a visitor's
 //! events are found as soon as they are acknowledged, with no scan. The index is derived
 //! data: at start-up the events past the watermark are re-read from `events`.
+//!
+//! Retention ([`super::retention`]) sends the entries of the events it deleted; they leave
+//! the pending batch and the in-memory map at once, and `visitor_seq` at the next flush.
 
 use std::{
     collections::HashMap,
@@ -28,6 +31,8 @@ use crate::StoreError;
 pub const INDEX_FILE: &str = "clickwire-index.db";
 /// The `meta` row holding the highest seq whose visitor entry is in `visitor_seq`.
 pub const WATERMARK: &str = "visitor_indexed_through";
+/// The `meta` row holding the highest seq deleted by retention whose entry is gone too.
+const FORGOTTEN: &str = "visitor_forgotten_through";
 /// How long entries may wait in memory before they are written.
 const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// Most entries held in memory before a flush is forced.
@@ -36,8 +41,39 @@ const MAX_PENDING: usize = 500_000;
 /// One committed event as the index sees it.
 pub type Entry = (Arc<str>, String, i64);
 
-/// Where the writer sends the entries of each committed batch.
-pub type EntrySender = mpsc::Sender<Vec<Entry>>;
+/// What the indexer is told.
+enum IndexMsg {
+    /// Entries of committed events, to be indexed.
+    Add(Vec<Entry>),
+    /// Entries of events retention deleted (every event up to their highest seq is gone).
+    Forget(Vec<Entry>),
+}
+
+/// The indexer has stopped (the process is shutting down).
+#[derive(Debug, thiserror::Error)]
+#[error("the visitor indexer has stopped")]
+pub struct IndexerStopped;
+
+/// Where the writer sends the entries of each committed batch, and retention those of
+/// the events it deleted.
+#[derive(Clone)]
+pub struct EntrySender(mpsc::Sender<IndexMsg>);
+
+impl EntrySender {
+    /// Queues the entries of a committed batch.
+    pub fn send(&self, entries: Vec<Entry>) -> Result<(), IndexerStopped> {
+        self.0
+            .send(IndexMsg::Add(entries))
+            .map_err(|_| IndexerStopped)
+    }
+
+    /// Queues the removal of deleted events' entries.
+    pub fn forget(&self, entries: Vec<Entry>) -> Result<(), IndexerStopped> {
+        self.0
+            .send(IndexMsg::Forget(entries))
+            .map_err(|_| IndexerStopped)
+    }
+}
 
 /// (tenant, visitor).
 type VisitorKey = (Arc<str>, String);
@@ -114,27 +150,37 @@ pub fn spawn(
     unindexed: Arc<Unindexed>,
 ) -> Result<(EntrySender, thread::JoinHandle<()>), StoreError> {
     migrate(&index)?;
+    forget_deleted_front(&index, main)?;
     let tail = unindexed_tail(main, reconcile(&index, main)?)?;
     unindexed.add(&tail);
     let (tx, rx) = mpsc::channel();
     let handle = thread::Builder::new()
         .name("clickwire-index".into())
         .spawn(move || run(index, tail, &rx, &unindexed))?;
-    Ok((tx, handle))
+    Ok((EntrySender(tx), handle))
 }
 
 fn run(
     mut conn: Connection,
     mut pending: Vec<Entry>,
-    rx: &mpsc::Receiver<Vec<Entry>>,
+    rx: &mpsc::Receiver<IndexMsg>,
     unindexed: &Unindexed,
 ) {
     let mut last_flush = Instant::now();
+    // Entries of deleted events that may already be in `visitor_seq`.
+    let mut doomed: Vec<Entry> = Vec::new();
     loop {
         let wait = FLUSH_INTERVAL.saturating_sub(last_flush.elapsed());
         let closed = match rx.recv_timeout(wait) {
-            Ok(entries) => {
+            Ok(IndexMsg::Add(entries)) => {
                 pending.extend(entries);
+                false
+            }
+            Ok(IndexMsg::Forget(entries)) => {
+                let through = entries.iter().map(|(_, _, seq)| *seq).max().unwrap_or(0);
+                pending.retain(|(_, _, seq)| *seq > through);
+                unindexed.remove(&entries);
+                doomed.extend(entries);
                 false
             }
             Err(mpsc::RecvTimeoutError::Timeout) => false,
@@ -145,11 +191,12 @@ fn run(
             // The clock restarts even when there was nothing to write, so an idle indexer
             // sleeps a full interval instead of spinning.
             last_flush = Instant::now();
-            if !pending.is_empty() {
-                match flush(&mut conn, &mut pending) {
+            if !pending.is_empty() || !doomed.is_empty() {
+                match flush(&mut conn, &mut pending, &mut doomed) {
                     Ok(()) => {
                         unindexed.remove(&pending);
                         pending.clear();
+                        doomed.clear();
                     }
                     Err(err) => {
                         tracing::warn!(error = %err, "visitor index flush failed; will retry")
@@ -163,37 +210,75 @@ fn run(
     }
 }
 
-/// Writes `pending` in key order and moves the watermark to its highest seq.
-fn flush(conn: &mut Connection, pending: &mut [Entry]) -> rusqlite::Result<()> {
+/// Writes `pending` in key order and moves the watermark to its highest seq; deletes the
+/// entries of `doomed` (deleted events).
+fn flush(
+    conn: &mut Connection,
+    pending: &mut [Entry],
+    doomed: &mut [Entry],
+) -> rusqlite::Result<()> {
     let through = pending.iter().map(|(_, _, seq)| *seq).max().unwrap_or(0);
+    let forgotten = doomed.iter().map(|(_, _, seq)| *seq).max().unwrap_or(0);
     pending.sort_unstable();
+    doomed.sort_unstable();
     let tx = conn.transaction()?;
     {
+        let mut delete = tx.prepare_cached(
+            "DELETE FROM visitor_seq WHERE tenant = ?1 AND visitor_id = ?2 AND seq = ?3",
+        )?;
+        for (tenant, visitor, seq) in doomed.iter() {
+            delete.execute((&**tenant, visitor, seq))?;
+        }
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO visitor_seq (tenant, visitor_id, seq) VALUES (?1, ?2, ?3)",
         )?;
         for (tenant, visitor, seq) in pending.iter() {
             insert.execute((&**tenant, visitor, seq))?;
         }
-        tx.execute(
+        let mut mark = tx.prepare_cached(
             "INSERT INTO meta (name, value) VALUES (?1, ?2)
              ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
-            (WATERMARK, through),
         )?;
+        mark.execute((WATERMARK, through))?;
+        mark.execute((FORGOTTEN, forgotten))?;
     }
     tx.commit()
 }
 
 /// The highest seq covered by `visitor_seq` (0 when nothing is).
 fn watermark(conn: &Connection) -> rusqlite::Result<i64> {
+    meta(conn, WATERMARK)
+}
+
+/// A `meta` value (0 when unset).
+fn meta(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
     Ok(conn
-        .query_row(
-            "SELECT value FROM meta WHERE name = ?1",
-            [WATERMARK],
-            |row| row.get(0),
-        )
+        .query_row("SELECT value FROM meta WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
         .optional()?
         .unwrap_or(0))
+}
+
+/// Drops the entries of events retention deleted whose removal never reached the index
+/// (the process died before the indexer's flush). Only then does it scan `visitor_seq`:
+/// normally everything below the oldest stored event is already forgotten.
+fn forget_deleted_front(index: &Connection, main: &Connection) -> rusqlite::Result<()> {
+    let oldest: Option<i64> = main.query_row("SELECT MIN(seq) FROM events", [], |r| r.get(0))?;
+    let Some(oldest) = oldest else {
+        return Ok(());
+    };
+    let forgotten = meta(index, FORGOTTEN)?;
+    if oldest - 1 <= forgotten {
+        return Ok(());
+    }
+    index.execute("DELETE FROM visitor_seq WHERE seq < ?1", [oldest])?;
+    index.execute(
+        "INSERT INTO meta (name, value) VALUES (?1, ?2)
+         ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+        (FORGOTTEN, oldest - 1),
+    )?;
+    Ok(())
 }
 
 /// The watermark, after dropping entries past the last stored event: after a power loss

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     checkpoint,
+    retention::Retention,
     schema::{self, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
 };
@@ -27,6 +28,8 @@ pub struct AppendJob {
 /// A message to the writer thread.
 pub enum WriterMsg {
     Append(AppendJob),
+    /// Retention hook: nothing to write, lets an idle writer run retention when due.
+    Wake,
     /// Commit everything queued before this message, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -65,6 +68,8 @@ pub struct Downstream {
     pub unindexed: Arc<Unindexed>,
     /// Where committed appends are published, in commit order.
     pub bus: Arc<dyn Bus>,
+    /// Retention hook: deletes expired events between commits.
+    pub retention: Retention,
 }
 
 impl Writer {
@@ -105,6 +110,10 @@ impl Writer {
                 let _ = done.send(());
                 return;
             }
+            // Retention hook: between two group commits, at most one chunk while appends wait.
+            self.downstream
+                .retention
+                .run_due(&self.conn, || rx.is_empty());
         }
     }
 
@@ -202,6 +211,7 @@ fn take(
             jobs.push(job);
             None
         }
+        WriterMsg::Wake => None, // retention hook
         WriterMsg::Shutdown(done) => Some(done),
     }
 }

@@ -37,9 +37,19 @@ pub async fn append(
     source: Option<&str>,
     events: Vec<NewEvent>,
 ) -> Result<Vec<Appended>, StoreError> {
+    append_to(log, "t", source, events).await
+}
+
+/// Appends `events` of `tenant` and waits for the commit.
+pub async fn append_to(
+    log: &dyn EventLog,
+    tenant: &str,
+    source: Option<&str>,
+    events: Vec<NewEvent>,
+) -> Result<Vec<Appended>, StoreError> {
     let reservation = log.reserve(events.len())?;
     let batch = AppendBatch {
-        tenant: Arc::from("t"),
+        tenant: Arc::from(tenant),
         source: source.map(Arc::from),
         events,
     };
