@@ -32,7 +32,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/signals/{visitor_id}", get(api::signals::visitor_signals))
         .route("/v1/admin/tenants", get(admin::tenants::list).post(admin::tenants::create))
         .route("/v1/admin/keys", get(admin::keys::list).post(admin::keys::create))
-        .route("/v1/admin/keys/{key_or_id}", delete(admin::keys::revoke))
+        .route("/v1/admin/keys/{id}", delete(admin::keys::revoke))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -1,10 +1,10 @@
-//! `GET /v1/admin/tenants` and `POST /v1/admin/tenants`.
+//! `GET /v1/admin/tenants` and `POST /v1/admin/tenants`: operator keys only.
 
 use axum::{extract::State, http::HeaderMap, http::StatusCode, Json};
 use clickwire_store::{Tenant, Tier};
 use serde::{Deserialize, Serialize};
 
-use super::{admin, json_body};
+use super::{admin_scope, json_body};
 use crate::{error::ApiError, state::AppState};
 
 #[derive(Serialize)]
@@ -23,7 +23,9 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<TenantList>, ApiError> {
-    admin(&state, &headers).await?;
+    admin_scope(&state, &headers)
+        .await?
+        .require_operator("list every tenant")?;
     let tenants = state.catalog.list_tenants().await?;
     Ok(Json(TenantList { tenants }))
 }
@@ -34,7 +36,9 @@ pub async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Tenant>), ApiError> {
-    admin(&state, &headers).await?;
+    admin_scope(&state, &headers)
+        .await?
+        .require_operator("create tenants")?;
     let request: CreateTenant = json_body(&body)?;
     let tenant = state
         .catalog

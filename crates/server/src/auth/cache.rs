@@ -32,6 +32,10 @@ impl KeyCache {
         let key = key.ok_or(ApiError::InvalidApiKey)?;
         let hash = keys::hash(key);
         if let Some(found) = self.live.read().ok().and_then(|m| m.get(&hash).cloned()) {
+            // The refresh drops expired keys; until it runs, the expiry is checked here.
+            if found.is_expired(crate::ingest::now_ms()) {
+                return Err(ApiError::InvalidApiKey);
+            }
             return Ok(found);
         }
         let found = self
