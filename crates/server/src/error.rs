@@ -30,6 +30,8 @@ pub enum ApiError {
     InvalidFilter(String),
     #[error("missing, invalid or revoked API key")]
     InvalidApiKey,
+    #[error("the API key was revoked or has expired")]
+    KeyRevoked,
     #[error("{0}")]
     Forbidden(String),
     #[error("the request's Origin or Referer is not among the key's allowed domains")]
@@ -71,7 +73,7 @@ impl ApiError {
             Validation(_) => (StatusCode::BAD_REQUEST, "validation_error"),
             InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             InvalidFilter(_) => (StatusCode::BAD_REQUEST, "invalid_filter"),
-            InvalidApiKey => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            InvalidApiKey | KeyRevoked => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
             PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),

@@ -67,7 +67,7 @@ impl Server {
         let catalog: Arc<dyn Catalog> =
             Arc::new(SqliteCatalog::open(&store.data, store.busy_timeout)?);
         let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
-        let keys = Arc::new(KeyCache::new(Arc::clone(&catalog)));
+        let keys = Arc::new(KeyCache::new(Arc::clone(&catalog), config.auth.key_refresh));
         keys.refresh()
             .await
             .map_err(|err| clickwire_store::StoreError::Task(format!("loading keys: {err}")))?;

@@ -134,5 +134,6 @@ pub async fn revoke(
         ));
     }
     let record = state.catalog.revoke_key(&id, scope.within()).await?;
+    state.keys.revoked(&record.id);
     Ok(Json(record))
 }

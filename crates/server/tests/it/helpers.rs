@@ -170,6 +170,25 @@ impl TestApp {
         (text("key"), text("id"))
     }
 
+    /// The id of `key`, from the operator's key listing (matched by display prefix).
+    pub async fn key_id(&self, key: &str) -> String {
+        let list: Value = self
+            .get("/v1/admin/keys", &self.keys.operator)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let prefix = &key[..16];
+        list["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .find(|k| k["prefix"].as_str().is_some_and(|p| p.starts_with(prefix)))
+            .and_then(|k| k["id"].as_str())
+            .expect("the key is listed")
+            .to_owned()
+    }
+
     /// `DELETE /v1/admin/keys/{id}` with `admin_key`.
     pub async fn revoke(&self, admin_key: &str, id: &str) -> reqwest::Response {
         self.client

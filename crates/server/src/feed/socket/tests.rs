@@ -78,6 +78,7 @@ fn connect(timings: Timings, queue: usize, sink_buffer: usize) -> Harness {
         start: Start::Live { floor: 0 },
         timings,
         writes: Writes::Denied,
+        revoked: tokio::sync::watch::channel(false).1,
     };
     let (out_tx, out) = mpsc::channel(sink_buffer);
     let (inbound, inbound_rx) = mpsc::channel(8);
