@@ -12,6 +12,7 @@ use axum::{
 };
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
+    timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
         .layer(middleware::from_fn(telemetry::record_request))
         .layer(cors())
         .layer(

@@ -42,6 +42,14 @@ pub struct ServerConfig {
     /// Longest wait for in-flight requests when stopping.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
+    /// Longest time a client may take to send a request's head (line and headers); a
+    /// slower connection is closed.
+    #[serde(with = "humantime_serde")]
+    pub header_timeout: Duration,
+    /// Longest time a client may take to send a request's body (and longest pause between
+    /// its chunks); slower gets 408 `request_timeout`.
+    #[serde(with = "humantime_serde")]
+    pub body_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +58,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -370,6 +380,15 @@ impl Config {
             }
         }
         self.feed.validate()?;
+        let durations = [
+            ("server.header_timeout", self.server.header_timeout),
+            ("server.body_timeout", self.server.body_timeout),
+        ];
+        for (name, value) in durations {
+            if value.is_zero() {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
         if self.auth.key_refresh.is_zero() {
             return Err(ConfigError::Invalid(
                 "auth.key_refresh",

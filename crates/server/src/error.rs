@@ -52,6 +52,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("rate limit exceeded")]
     RateLimited(RateLimited),
     #[error("Too many subscribers")]
@@ -84,6 +86,7 @@ impl ApiError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded"),
             TooManySubscribers => (StatusCode::TOO_MANY_REQUESTS, "too_many_subscribers"),
             Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),

@@ -10,7 +10,7 @@ use clickwire_store::{KeyKind, KeyRecord, NewKey};
 use serde::{Deserialize, Serialize};
 
 use super::{admin_scope, expiry, json_body, AdminScope};
-use crate::{error::ApiError, ingest::now_ms, state::AppState};
+use crate::{body::read_body, error::ApiError, ingest::now_ms, state::AppState};
 
 /// The prefix of every key id; anything else in the revoke path is refused.
 const KEY_ID_PREFIX: &str = "key_";
@@ -71,10 +71,10 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let scope = admin_scope(&state, &headers).await?;
-    let request: CreateKey = json_body(&body)?;
+    let request: CreateKey = json_body(&read_body(&state, body).await?)?;
     let new = NewKey {
         tenant: key_tenant(&scope, request.kind, request.tenant)?,
         kind: match request.kind {

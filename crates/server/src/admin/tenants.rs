@@ -5,7 +5,7 @@ use clickwire_store::{Tenant, Tier};
 use serde::{Deserialize, Serialize};
 
 use super::{admin_scope, json_body};
-use crate::{error::ApiError, state::AppState};
+use crate::{body::read_body, error::ApiError, state::AppState};
 
 #[derive(Serialize)]
 pub struct TenantList {
@@ -34,12 +34,12 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, Json<Tenant>), ApiError> {
     admin_scope(&state, &headers)
         .await?
         .require_operator("create tenants")?;
-    let request: CreateTenant = json_body(&body)?;
+    let request: CreateTenant = json_body(&read_body(&state, body).await?)?;
     let tenant = state
         .catalog
         .create_tenant(&request.name, request.tier)

@@ -11,3 +11,4 @@ mod ops;
 mod overload;
 mod read;
 mod signals;
+mod slow_clients;
