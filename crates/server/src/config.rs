@@ -79,8 +79,10 @@ pub struct StoreConfig {
     /// How long a write waits for a lock held by another process (e.g. the CLI).
     #[serde(with = "humantime_serde")]
     pub busy_timeout: Duration,
-    /// Idle read connections kept open.
+    /// Most read connections open at once (kept when idle).
     pub readers: usize,
+    /// Reads that may wait for a read connection; beyond it reads answer 503 `overloaded`.
+    pub read_queue: usize,
 }
 
 impl Default for StoreConfig {
@@ -92,6 +94,7 @@ impl Default for StoreConfig {
             max_batch_rows: 2000,
             busy_timeout: Duration::from_secs(5),
             readers: 4,
+            read_queue: 256,
         }
     }
 }
@@ -367,6 +370,7 @@ impl Config {
         positive("server.max_body_bytes", self.server.max_body_bytes)?;
         positive("store.queue_capacity", self.store.queue_capacity)?;
         positive("store.max_batch_rows", self.store.max_batch_rows)?;
+        positive("store.readers", self.store.readers)?;
         positive(
             "rate_limits.burst_factor",
             self.rate_limits.burst_factor as usize,

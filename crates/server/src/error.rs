@@ -58,7 +58,7 @@ pub enum ApiError {
     RateLimited(RateLimited),
     #[error("Too many subscribers")]
     TooManySubscribers,
-    #[error("the ingest queue is full")]
+    #[error("the server is at capacity; retry shortly")]
     Overloaded,
     #[error("not ready: {0}")]
     NotReady(String),

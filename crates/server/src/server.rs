@@ -56,6 +56,7 @@ impl Server {
             max_batch_rows: store.max_batch_rows,
             busy_timeout: store.busy_timeout,
             readers: store.readers,
+            read_queue: store.read_queue,
         };
         let events: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(&sqlite)?);
         let catalog: Arc<dyn Catalog> =

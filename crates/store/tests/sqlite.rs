@@ -17,6 +17,7 @@ fn config(dir: &std::path::Path) -> SqliteConfig {
         max_batch_rows: 500,
         busy_timeout: Duration::from_secs(5),
         readers: 2,
+        read_queue: 64,
     }
 }
 
