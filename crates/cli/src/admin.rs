@@ -36,19 +36,41 @@ pub enum TenantCommand {
     },
 }
 
+/// `--kind`: a key kind, or `operator` (an admin key bound to no tenant).
+#[derive(Debug, Clone, Copy)]
+pub enum KindArg {
+    Operator,
+    Key(KeyKind),
+}
+
+impl std::str::FromStr for KindArg {
+    type Err = clickwire_store::catalog::ParseNameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "operator" => Ok(KindArg::Operator),
+            other => other.parse().map(KindArg::Key),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Create a key and print it (alone) on stdout; it is shown only this once.
     Create {
+        /// The key's tenant (every kind but `operator`).
         #[arg(long)]
-        tenant: String,
+        tenant: Option<String>,
+        /// website | mobile | server | pipeline | admin (one tenant) | operator (every tenant).
         #[arg(long)]
-        kind: KeyKind,
+        kind: KindArg,
         /// Allowed browser origin of a website key (repeatable; `*.example.com` for subdomains).
         #[arg(long = "origin")]
         origins: Vec<String>,
         #[arg(long)]
         source: Option<String>,
+        /// The key stops working after this long, e.g. `30d` or `12h` (default: never).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        expires_in: Option<Duration>,
         #[command(flatten)]
         data: DataArg,
     },
@@ -59,9 +81,9 @@ pub enum KeyCommand {
         #[command(flatten)]
         data: DataArg,
     },
-    /// Revoke a key by id or by the key itself.
+    /// Revoke a key by its id (`key_…`, from `key list`).
     Revoke {
-        key_or_id: String,
+        id: String,
         #[command(flatten)]
         data: DataArg,
     },
@@ -90,13 +112,24 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
             kind,
             origins,
             source,
+            expires_in,
             data,
         } => with_catalog(data, |catalog| async move {
+            let (tenant, kind) = match (kind, tenant) {
+                (KindArg::Operator, None) => (None, KeyKind::Admin),
+                (KindArg::Operator, Some(_)) => {
+                    anyhow::bail!("an operator key belongs to no tenant; leave out --tenant")
+                }
+                (KindArg::Key(kind), Some(tenant)) => (Some(tenant), kind),
+                (KindArg::Key(kind), None) => anyhow::bail!("a {kind} key needs --tenant"),
+            };
+            let expires_at = expires_in.map(|after| now_ms().saturating_add(millis(after)));
             let new = NewKey {
                 tenant,
                 kind,
                 origins,
                 source,
+                expires_at,
             };
             let (_, key) = catalog.create_key(new).await?;
             println!("{key}");
@@ -106,23 +139,39 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
             for key in catalog.list_keys(tenant.as_deref()).await? {
                 let state = if key.revoked_at.is_some() {
                     "revoked"
+                } else if key.expires_at.is_some_and(|at| at <= now_ms()) {
+                    "expired"
                 } else {
                     "live"
                 };
+                let (tenant, kind) = match &key.tenant {
+                    None => ("-", "operator"),
+                    Some(tenant) => (tenant.as_str(), key.kind.as_str()),
+                };
                 let origins = key.origins.join(",");
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{origins}",
-                    key.id, key.prefix, key.tenant, key.kind, state
+                    "{}\t{}\t{tenant}\t{kind}\t{state}\t{origins}",
+                    key.id, key.prefix
                 );
             }
             Ok(())
         }),
-        KeyCommand::Revoke { key_or_id, data } => with_catalog(data, |catalog| async move {
-            let key = catalog.revoke_key(&key_or_id).await?;
+        KeyCommand::Revoke { id, data } => with_catalog(data, |catalog| async move {
+            let key = catalog.revoke_key(&id, None).await?;
             println!("revoked {} ({})", key.id, key.prefix);
             Ok(())
         }),
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, millis)
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Opens the catalog of `data` and runs one command on it.

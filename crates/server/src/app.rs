@@ -12,6 +12,7 @@ use axum::{
 };
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
+    timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -32,13 +33,14 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/signals/{visitor_id}", get(api::signals::visitor_signals))
         .route("/v1/admin/tenants", get(admin::tenants::list).post(admin::tenants::create))
         .route("/v1/admin/keys", get(admin::keys::list).post(admin::keys::create))
-        .route("/v1/admin/keys/{key_or_id}", delete(admin::keys::revoke))
+        .route("/v1/admin/keys/{id}", delete(admin::keys::revoke))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
         .layer(middleware::from_fn(telemetry::record_request))
         .layer(cors())
         .layer(

@@ -1,6 +1,8 @@
 //! First start on an empty data directory: tenant `default` on tier `network`, one key of
-//! each kind, written to `<data>/bootstrap-credentials.json` (mode 0600). Later starts find
-//! tenants and create nothing.
+//! each kind for it (its `admin` key manages `default` only) and one operator key (an admin
+//! key bound to no tenant, which manages every tenant), written to
+//! `<data>/bootstrap-credentials.json` (mode 0600). Later starts find tenants and create
+//! nothing.
 
 use std::{
     collections::BTreeMap,
@@ -15,6 +17,8 @@ use serde::Serialize;
 pub const CREDENTIALS_FILE: &str = "bootstrap-credentials.json";
 const DEFAULT_TENANT: &str = "default";
 const DEFAULT_TIER: Tier = Tier::Network;
+/// The name of the operator key in the credentials file.
+const OPERATOR: &str = "operator";
 
 #[derive(Serialize)]
 struct Credentials {
@@ -31,15 +35,13 @@ pub async fn bootstrap(catalog: &dyn Catalog, data: &Path) -> Result<Option<Path
     catalog.create_tenant(DEFAULT_TENANT, DEFAULT_TIER).await?;
     let mut keys = BTreeMap::new();
     for kind in KeyKind::ALL {
-        let new = NewKey {
-            tenant: DEFAULT_TENANT.into(),
-            kind,
-            origins: Vec::new(),
-            source: None,
-        };
-        let (_, key) = catalog.create_key(new).await?;
+        let (_, key) = catalog
+            .create_key(NewKey::for_tenant(DEFAULT_TENANT, kind))
+            .await?;
         keys.insert(kind.as_str(), key);
     }
+    let (_, operator) = catalog.create_key(NewKey::operator()).await?;
+    keys.insert(OPERATOR, operator);
     let credentials = Credentials {
         tenant: DEFAULT_TENANT,
         tier: DEFAULT_TIER,

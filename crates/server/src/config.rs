@@ -46,6 +46,14 @@ pub struct ServerConfig {
     /// Longest wait for in-flight requests when stopping.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
+    /// Longest time a client may take to send a request's head (line and headers); a
+    /// slower connection is closed.
+    #[serde(with = "humantime_serde")]
+    pub header_timeout: Duration,
+    /// Longest time a client may take to send a request's body (and longest pause between
+    /// its chunks); slower gets 408 `request_timeout`.
+    #[serde(with = "humantime_serde")]
+    pub body_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +62,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -74,7 +84,7 @@ pub struct StoreConfig {
     /// How long a write waits for a lock held by another process (e.g. the CLI).
     #[serde(with = "humantime_serde")]
     pub busy_timeout: Duration,
-    /// Idle read connections kept open.
+    /// Most read connections open at once (kept when idle).
     pub readers: usize,
     /// Events received longer ago than this are deleted; absent keeps them forever.
     #[serde(with = "humantime_serde")]
@@ -84,6 +94,8 @@ pub struct StoreConfig {
     pub retention_interval: Duration,
     /// Most events one retention transaction deletes (what an append may wait behind).
     pub retention_chunk: usize,
+    /// Reads that may wait for a read connection; beyond it reads answer 503 `overloaded`.
+    pub read_queue: usize,
 }
 
 impl Default for StoreConfig {
@@ -98,6 +110,7 @@ impl Default for StoreConfig {
             retention: None,
             retention_interval: Duration::from_secs(60),
             retention_chunk: 1_000,
+            read_queue: 256,
         }
     }
 }
@@ -117,6 +130,7 @@ impl StoreConfig {
             ("store.queue_capacity", self.queue_capacity),
             ("store.max_batch_rows", self.max_batch_rows),
             ("store.retention_chunk", self.retention_chunk),
+            ("store.readers", self.readers),
         ];
         for (name, value) in positive {
             if value == 0 {
@@ -429,6 +443,15 @@ impl Config {
             }
         }
         self.feed.validate()?;
+        let durations = [
+            ("server.header_timeout", self.server.header_timeout),
+            ("server.body_timeout", self.server.body_timeout),
+        ];
+        for (name, value) in durations {
+            if value.is_zero() {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
         if self.auth.key_refresh.is_zero() {
             return Err(ConfigError::Invalid(
                 "auth.key_refresh",

@@ -30,6 +30,8 @@ pub enum ApiError {
     InvalidFilter(String),
     #[error("missing, invalid or revoked API key")]
     InvalidApiKey,
+    #[error("the API key was revoked or has expired")]
+    KeyRevoked,
     #[error("{0}")]
     Forbidden(String),
     #[error("the request's Origin or Referer is not among the key's allowed domains")]
@@ -50,11 +52,13 @@ pub enum ApiError {
     Conflict(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("rate limit exceeded")]
     RateLimited(RateLimited),
     #[error("Too many subscribers")]
     TooManySubscribers,
-    #[error("the ingest queue is full")]
+    #[error("the server is at capacity; retry shortly")]
     Overloaded,
     #[error("not ready: {0}")]
     NotReady(String),
@@ -71,7 +75,7 @@ impl ApiError {
             Validation(_) => (StatusCode::BAD_REQUEST, "validation_error"),
             InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             InvalidFilter(_) => (StatusCode::BAD_REQUEST, "invalid_filter"),
-            InvalidApiKey => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            InvalidApiKey | KeyRevoked => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
             PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),
@@ -82,6 +86,7 @@ impl ApiError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded"),
             TooManySubscribers => (StatusCode::TOO_MANY_REQUESTS, "too_many_subscribers"),
             Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),

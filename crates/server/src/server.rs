@@ -2,14 +2,8 @@
 //! directory, then serve on an already-bound listener until a shutdown future resolves,
 //! and drain (in-flight requests finish, queued batches commit) before returning.
 
-use std::{
-    future::{Future, IntoFuture},
-    net::SocketAddr,
-    path::PathBuf,
-    sync::Arc,
-};
+use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc};
 
-use axum::serve::ListenerExt;
 use clickwire_store::{sqlite::SqliteConfig, StoreConfig};
 use tokio::{
     net::TcpListener,
@@ -23,6 +17,7 @@ use crate::{
     config::Config,
     feed::Hub,
     limits::RateLimits,
+    listen,
     process::{Processor, ShardStores},
     state::AppState,
     telemetry,
@@ -67,11 +62,12 @@ impl Server {
             busy_timeout: store.busy_timeout,
             readers: store.readers,
             retention: store.retention_config(),
+            read_queue: store.read_queue,
         };
         let backends = clickwire_store::open(&StoreConfig::Sqlite(sqlite))?;
         let catalog = backends.catalog;
         let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
-        let keys = Arc::new(KeyCache::new(Arc::clone(&catalog)));
+        let keys = Arc::new(KeyCache::new(Arc::clone(&catalog), config.auth.key_refresh));
         keys.refresh()
             .await
             .map_err(|err| clickwire_store::StoreError::Task(format!("loading keys: {err}")))?;
@@ -79,6 +75,7 @@ impl Server {
         let stores = ShardStores {
             log: Arc::clone(&backends.log),
             queries: Arc::clone(&backends.queries),
+            rebuild_reads: Arc::new(tokio::sync::Semaphore::new(config.store.readers)),
         };
         let processor = Processor::start(&config.scoring, stores, &stopped)?;
         let state = AppState {
@@ -129,36 +126,32 @@ impl Server {
         let stopping = Arc::new(Notify::new());
         let signalled = Arc::clone(&stopping);
         let hub = Arc::clone(&state.feed);
-        // Small answers and feed frames must not wait for Nagle + delayed ACK (~40 ms).
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let serve = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Feed connections are long-lived: they close now (1001) instead of holding
-            // the drain open.
-            hub.close_all();
-            signalled.notify_one();
-        });
+        let serve = listen::serve(
+            self.listener,
+            router,
+            state.config.server.header_timeout,
+            async move {
+                shutdown.await;
+                // Feed connections are long-lived: they close now (1001) instead of holding
+                // the drain open.
+                hub.close_all();
+                signalled.notify_one();
+            },
+        );
         let grace = state.config.server.shutdown_grace;
         // In-flight requests get `grace` to finish; a request cut off after it was never
         // acknowledged, so nothing acknowledged is lost.
-        let served = tokio::select! {
-            served = serve.into_future() => served,
+        tokio::select! {
+            () = serve => {}
             () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
                 tracing::warn!(?grace, "shutdown grace expired; closing the remaining connections");
-                Ok(())
             }
-        };
+        }
         let _ = stop_tx.send(true);
         let _ = tokio::join!(refresher, upkeep, feed);
         state.log.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
-        served.map_err(ServerError::Io)
+        Ok(())
     }
 }
 

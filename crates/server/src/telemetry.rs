@@ -5,6 +5,7 @@ use std::{sync::OnceLock, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request},
+    http::Method,
     middleware::Next,
     response::Response,
 };
@@ -34,10 +35,12 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Records `clickwire_http_request_duration_seconds{method, route, status}`.
+/// Records `clickwire_http_request_duration_seconds{method, route, status}`. Labels take
+/// only known values — the route's pattern (`unmatched` for none) and a fixed set of
+/// methods (`other` for the rest) — so clients cannot grow the label set.
 pub async fn record_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -52,4 +55,35 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     )
     .record(started.elapsed().as_secs_f64());
     response
+}
+
+/// The method label: the standard methods by name, anything else `other`.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("other", Method::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_are_labelled_other() {
+        assert_eq!(method_label(&Method::POST), "POST");
+        let odd = Method::from_bytes(b"XFLOOD").expect("a method");
+        assert_eq!(method_label(&odd), "other");
+    }
 }

@@ -49,7 +49,8 @@ pub enum KeyKind {
     Server,
     /// Datafly Signal pipeline key (`dk_live_`).
     Pipeline,
-    /// Operator key (`cw_admin_`): the admin API and read-back.
+    /// Admin key (`cw_admin_`): the admin API and read-back. Bound to a tenant, it manages
+    /// that tenant only; bound to none, it is an operator key that manages every tenant.
     Admin,
 }
 
@@ -147,12 +148,39 @@ pub struct Tenant {
 /// What a caller asks for when creating a key.
 #[derive(Debug, Clone)]
 pub struct NewKey {
-    pub tenant: String,
+    /// The tenant the key belongs to; `None` only for an operator key (kind admin).
+    pub tenant: Option<String>,
     pub kind: KeyKind,
     /// Allowed browser origins (website keys); `*.example.com` matches subdomains.
     pub origins: Vec<String>,
     /// Optional source the key belongs to.
     pub source: Option<String>,
+    /// When the key stops working (ms since the epoch); `None`: never.
+    pub expires_at: Option<i64>,
+}
+
+impl NewKey {
+    /// A key of `kind` for `tenant` that never expires, with no origins and no source.
+    pub fn for_tenant(tenant: &str, kind: KeyKind) -> Self {
+        Self {
+            tenant: Some(tenant.to_owned()),
+            kind,
+            origins: Vec::new(),
+            source: None,
+            expires_at: None,
+        }
+    }
+
+    /// An operator key: an admin key bound to no tenant.
+    pub fn operator() -> Self {
+        Self {
+            tenant: None,
+            kind: KeyKind::Admin,
+            origins: Vec::new(),
+            source: None,
+            expires_at: None,
+        }
+    }
 }
 
 /// A key as listings show it: never the key itself.
@@ -161,12 +189,21 @@ pub struct NewKey {
 pub struct KeyRecord {
     pub id: String,
     pub prefix: String,
-    pub tenant: String,
+    /// `None` for an operator key.
+    pub tenant: Option<String>,
     pub kind: KeyKind,
     pub origins: Vec<String>,
     pub source: Option<String>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+impl KeyRecord {
+    /// True for an admin key bound to no tenant.
+    pub fn is_operator(&self) -> bool {
+        self.kind == KeyKind::Admin && self.tenant.is_none()
+    }
 }
 
 /// What authentication learns from a live key.
@@ -174,11 +211,28 @@ pub struct KeyRecord {
 pub struct AuthKey {
     pub id: String,
     pub hash: String,
+    /// The key's tenant; empty for an operator key, which belongs to no tenant (and so
+    /// matches no tenant's data: tenant names are never empty).
     pub tenant: String,
+    /// The tenant's tier (`free` for an operator key).
     pub tier: Tier,
     pub kind: KeyKind,
     pub origins: Vec<String>,
     pub source: Option<String>,
+    /// When the key stops working (ms since the epoch); `None`: never.
+    pub expires_at: Option<i64>,
+}
+
+impl AuthKey {
+    /// True for an admin key bound to no tenant.
+    pub fn is_operator(&self) -> bool {
+        self.kind == KeyKind::Admin && self.tenant.is_empty()
+    }
+
+    /// True once the key's expiry has passed at `now_ms`.
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now_ms)
+    }
 }
 
 /// Tenants and keys. Keys are stored only as hashes.
@@ -189,11 +243,14 @@ pub trait Catalog: Send + Sync {
     fn list_tenants(&self) -> StoreFuture<'_, Vec<Tenant>>;
     /// Creates a key and returns its record with the key itself, which is shown only once.
     fn create_key(&self, new: NewKey) -> StoreFuture<'_, (KeyRecord, String)>;
+    /// Keys of one tenant, or (`None`) every key, operator keys included.
     fn list_keys(&self, tenant: Option<&str>) -> StoreFuture<'_, Vec<KeyRecord>>;
-    /// Revokes by key id (`key_…`) or by the key itself.
-    fn revoke_key(&self, key_or_id: &str) -> StoreFuture<'_, KeyRecord>;
-    /// The live (unrevoked) key with this hash, if any.
+    /// Revokes the key with id `id` (`key_…`), only when it belongs to tenant `within`
+    /// (`None`: whatever its tenant); `NotFound` otherwise. Revoking twice keeps the first
+    /// time.
+    fn revoke_key(&self, id: &str, within: Option<&str>) -> StoreFuture<'_, KeyRecord>;
+    /// The live (unrevoked, unexpired) key with this hash, if any.
     fn find_key(&self, hash: &str) -> StoreFuture<'_, Option<AuthKey>>;
-    /// Every live key, for the authentication cache.
+    /// Every live (unrevoked, unexpired) key, for the authentication cache.
     fn live_keys(&self) -> StoreFuture<'_, Vec<AuthKey>>;
 }

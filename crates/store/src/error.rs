@@ -3,8 +3,9 @@
 /// What can go wrong in a store or catalog call.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The bounded append queue is full: the caller should shed load (HTTP 503).
-    #[error("the append queue is full")]
+    /// The bounded append queue or read-connection queue is full: the caller should shed
+    /// load (HTTP 503).
+    #[error("the store is at capacity")]
     Overloaded,
     /// The store is shutting down and takes no more writes.
     #[error("the store is closed")]

@@ -121,6 +121,7 @@ async fn every_analytics_column_reads_back_as_the_mapping_computed_it() {
         busy_timeout: std::time::Duration::from_secs(5),
         readers: 1,
         retention: None,
+        read_queue: 64,
     };
     let store = SqliteEventStore::open(&config, Arc::new(MemoryBus::default())).expect("open");
     let (rows, expected): (Vec<_>, Vec<_>) = events()

@@ -41,6 +41,7 @@ fn sqlite(capacity: usize) -> Backend {
         busy_timeout: std::time::Duration::from_secs(5),
         readers: 2,
         retention: None,
+        read_queue: 64,
     };
     let bus: Arc<dyn Bus> = Arc::new(MemoryBus::default());
     let store = Arc::new(SqliteEventStore::open(&config, Arc::clone(&bus)).expect("open"));

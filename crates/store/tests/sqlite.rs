@@ -27,6 +27,7 @@ fn config(dir: &std::path::Path) -> SqliteConfig {
         busy_timeout: Duration::from_secs(5),
         readers: 2,
         retention: None,
+        read_queue: 64,
     }
 }
 

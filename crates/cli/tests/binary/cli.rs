@@ -52,7 +52,12 @@ async fn keys_made_by_the_cli_work_at_once_and_stop_within_five_seconds_of_revoc
     assert!(!listing.contains(key), "listings show prefixes only");
     assert!(listing.contains(&key[..16]));
 
-    run(&data, &["key", "revoke", key]);
+    let id = listing
+        .lines()
+        .find(|line| line.contains(&key[..16]))
+        .and_then(|line| line.split('\t').next())
+        .expect("the key's id in the listing");
+    run(&data, &["key", "revoke", id]);
     assert!(run(&data, &["key", "list", "--tenant", "acme"]).contains("revoked"));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
@@ -97,6 +102,9 @@ fn website_keys_take_origins_and_bad_input_is_refused() {
         &["tenant", "create", "other", "--tier", "gold"][..],
         &["key", "create", "--tenant", "ghost", "--kind", "server"][..],
         &["key", "revoke", "cs_live_unknown"][..],
+        &["key", "revoke", &key][..],
+        &["key", "create", "--kind", "server"][..],
+        &["key", "create", "--tenant", "shop", "--kind", "operator"][..],
     ] {
         let output = clickwire()
             .args(args)
@@ -107,4 +115,32 @@ fn website_keys_take_origins_and_bad_input_is_refused() {
         assert!(!output.status.success(), "{args:?} should fail");
         assert!(!output.stderr.is_empty(), "{args:?} says why");
     }
+}
+
+#[test]
+fn an_operator_key_has_no_tenant_and_keys_may_expire() {
+    let (_dir, data) = data_dir();
+    run(&data, &["tenant", "create", "shop", "--tier", "builder"]);
+    let operator = run(&data, &["key", "create", "--kind", "operator"]);
+    assert!(operator.starts_with("cw_admin_"), "{operator}");
+    run(
+        &data,
+        &[
+            "key",
+            "create",
+            "--tenant",
+            "shop",
+            "--kind",
+            "server",
+            "--expires-in",
+            "30d",
+        ],
+    );
+    let listing = run(&data, &["key", "list"]);
+    assert!(
+        listing
+            .lines()
+            .any(|line| line.contains("\t-\toperator\tlive")),
+        "{listing}"
+    );
 }

@@ -28,7 +28,10 @@ async fn the_first_start_writes_credentials_and_later_starts_create_nothing() {
     let keys = json["keys"].as_object().expect("keys");
     let mut kinds: Vec<&str> = keys.keys().map(String::as_str).collect();
     kinds.sort_unstable();
-    assert_eq!(kinds, ["admin", "mobile", "pipeline", "server", "website"]);
+    assert_eq!(
+        kinds,
+        ["admin", "mobile", "operator", "pipeline", "server", "website"]
+    );
     for (kind, prefix) in [
         ("website", "cs_live_"),
         ("mobile", "cs_mob_live_"),
@@ -86,7 +89,7 @@ async fn settings_layer_file_then_environment_then_flags() {
     let tiny = create_key(
         &client,
         &server.url(""),
-        &key(&data, "admin"),
+        &key(&data, "operator"),
         "tiny",
         "free",
     )
@@ -123,7 +126,7 @@ async fn the_environment_overrides_the_file() {
     let key = create_key(
         &client,
         &server.url(""),
-        &key(&data, "admin"),
+        &key(&data, "operator"),
         "roomy",
         "free",
     )

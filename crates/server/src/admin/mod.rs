@@ -1,21 +1,16 @@
 //! The admin API under `/v1/admin/`: the CLI's tenant and key operations over HTTP, for
-//! admin keys only.
+//! admin keys, each confined to the key's [`scope::AdminScope`].
 
+mod expiry;
 pub mod keys;
+pub mod scope;
 pub mod tenants;
 
-use std::sync::Arc;
-
-use axum::http::HeaderMap;
-use clickwire_store::{AuthKey, KeyKind};
 use serde::de::DeserializeOwned;
 
-use crate::{auth::authorize, error::ApiError, state::AppState};
+pub use scope::{admin_scope, AdminScope};
 
-/// Authenticates an admin key.
-async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Arc<AuthKey>, ApiError> {
-    authorize(state, headers, None, &[KeyKind::Admin], "use the admin API").await
-}
+use crate::error::ApiError;
 
 /// Parses a JSON request body, answering `invalid_json` or `validation_error` as ingest does.
 fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {

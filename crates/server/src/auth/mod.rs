@@ -57,6 +57,11 @@ pub async fn authorize_key(
 ) -> Result<Arc<AuthKey>, ApiError> {
     let key = state.keys.authenticate(key).await?;
     require_kind(&key, allowed, what)?;
+    if key.is_operator() {
+        return Err(ApiError::Forbidden(format!(
+            "an operator key belongs to no tenant and cannot {what}; use a tenant's key"
+        )));
+    }
     if key.kind == KeyKind::Website && !origin_allowed(&key.origins, headers) {
         return Err(ApiError::DomainNotAllowed);
     }

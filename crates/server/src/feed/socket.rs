@@ -6,7 +6,8 @@
 //! inbound frames (any of them is liveness; event frames are written), until one of:
 //! silence for `idle_timeout` (close 4000), `max_duration` (`duration_limit`, close 4008),
 //! a frame dropped while the socket was not taking writes (close 1011), server shutdown
-//! (close 1001), or the subscriber leaving. A dropped frame while the socket was keeping up
+//! (close 1001), the key being revoked or expiring (an `invalid_api_key` error frame,
+//! then close 4001), or the subscriber leaving. A dropped frame while the socket was keeping up
 //! (a burst larger than the queue) and a hub that fell behind the store are both recovered
 //! from the store by seq, with the same replay as `since`.
 
@@ -19,7 +20,10 @@ use futures::{
     Sink, SinkExt, Stream, StreamExt,
 };
 use serde_json::value::RawValue;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::{
+    sync::watch,
+    time::{Instant, MissedTickBehavior},
+};
 
 use super::{
     control,
@@ -62,6 +66,7 @@ pub mod close {
     pub const SLOW: u16 = 1011;
     pub const IDLE: u16 = 4000;
     pub const DURATION_LIMIT: u16 = 4008;
+    pub const KEY_REVOKED: u16 = 4001;
 }
 
 /// The timings of a connection.
@@ -93,6 +98,8 @@ pub struct Session {
     pub start: Start,
     pub timings: Timings,
     pub writes: Writes,
+    /// Turns `true` when the subscriber's key is revoked or expires.
+    pub revoked: watch::Receiver<bool>,
 }
 
 /// Why a connection ends.
@@ -105,6 +112,7 @@ enum End {
     DurationLimit,
     Shutdown,
     Failed,
+    KeyRevoked,
 }
 
 impl End {
@@ -116,12 +124,13 @@ impl End {
             End::DurationLimit => "duration_limit",
             End::Shutdown => "shutdown",
             End::Failed => "failed",
+            End::KeyRevoked => "key_revoked",
         }
     }
 
     fn close(self) -> Option<(u16, &'static str)> {
         match self {
-            End::Gone | End::DurationLimit => None,
+            End::Gone | End::DurationLimit | End::KeyRevoked => None,
             End::Slow => Some((close::SLOW, "subscriber too slow")),
             End::Failed => Some((close::SLOW, "internal error")),
             End::Idle => Some((close::IDLE, "idle timeout")),
@@ -158,6 +167,14 @@ where
             out.feed(Outbound::Close {
                 code: close::DURATION_LIMIT,
                 reason: "duration limit",
+            })
+            .await?;
+        } else if end == End::KeyRevoked {
+            out.feed(Outbound::Control(control::error(&ApiError::KeyRevoked)))
+                .await?;
+            out.feed(Outbound::Close {
+                code: close::KEY_REVOKED,
+                reason: "key revoked",
             })
             .await?;
         } else if let Some((code, reason)) = end.close() {
@@ -275,6 +292,7 @@ impl<O: Sink<Outbound> + Unpin> Conn<O> {
         let idle_limit = timings.idle_timeout.unwrap_or(timings.max_duration);
         let mut idle = pin!(tokio::time::sleep(idle_limit));
         let mut writes: FuturesOrdered<BoxFuture<'static, Bytes>> = FuturesOrdered::new();
+        let mut revoked = self.session.revoked.clone();
         loop {
             if signal.pending() {
                 if let Err(end) = self.recover().await {
@@ -285,6 +303,7 @@ impl<O: Sink<Outbound> + Unpin> Conn<O> {
             let step = tokio::select! {
                 biased;
                 () = tokio::time::sleep_until(deadline) => Err(End::DurationLimit),
+                true = until_revoked(&mut revoked) => Err(End::KeyRevoked),
                 () = &mut idle, if timings.idle_timeout.is_some() => Err(End::Idle),
                 () = signal.woken() => Ok(()),
                 frame = self.session.sub.recv() => match frame {
@@ -444,6 +463,11 @@ where
         Err(_) if grace < limit => Err(End::Slow),
         Err(_) => Err(late),
     }
+}
+
+/// True once the key is revoked; false if the watch is gone (the server is stopping).
+async fn until_revoked(revoked: &mut watch::Receiver<bool>) -> bool {
+    revoked.wait_for(|revoked| *revoked).await.is_ok()
 }
 
 /// Resolves once a frame for this subscriber has been dropped.

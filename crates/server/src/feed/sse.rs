@@ -45,6 +45,7 @@ pub async fn sse(
         start: admitted.start,
         timings: timings(&state.config.feed, false),
         writes: Writes::Denied,
+        revoked: state.keys.watch(&key),
     };
     let (tx, rx) = futures::channel::mpsc::channel::<Outbound>(BODY_BUFFER);
     tokio::spawn(socket::run(

@@ -10,6 +10,7 @@ use clickwire_model::{parse_events, ValidateContext};
 use clickwire_store::{AuthKey, KeyKind, Tier};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tokio::sync::watch;
 
 use super::control;
 use crate::{
@@ -32,13 +33,19 @@ pub enum Writes {
 }
 
 impl Writes {
-    /// The write permission of `key`.
-    pub fn for_key(state: &AppState, key: Arc<AuthKey>, ip_hash: String) -> Self {
+    /// The write permission of `key`; `revoked` turns `true` when the key stops working.
+    pub fn for_key(
+        state: &AppState,
+        key: Arc<AuthKey>,
+        ip_hash: String,
+        revoked: watch::Receiver<bool>,
+    ) -> Self {
         if matches!(key.tier, Tier::Network | Tier::Custom) {
             Writes::Allowed(Arc::new(Ingest {
                 state: state.clone(),
                 key,
                 ip_hash,
+                revoked,
             }))
         } else {
             Writes::Denied
@@ -51,6 +58,8 @@ pub struct Ingest {
     state: AppState,
     key: Arc<AuthKey>,
     ip_hash: String,
+    /// Once `true`, nothing more is written with this key.
+    revoked: watch::Receiver<bool>,
 }
 
 /// An inbound frame: `type` and, for `event`, the event.
@@ -72,6 +81,9 @@ impl Ingest {
     }
 
     async fn store(&self, event: Option<Box<RawValue>>) -> Result<Option<String>, ApiError> {
+        if *self.revoked.borrow() {
+            return Err(ApiError::KeyRevoked);
+        }
         require_kind(&self.key, WRITE_KINDS, "send events")?;
         let event = event.ok_or_else(|| invalid_event("event", "is required"))?;
         if !event.get().trim_start().starts_with('{') {

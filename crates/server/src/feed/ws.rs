@@ -37,12 +37,14 @@ pub async fn stream(
     let params = FeedParams::parse(query.as_deref(), None)?;
     let admitted = admit(&state, &key, params).await?;
     let config = &state.config.feed;
+    let revoked = state.keys.watch(&key);
     let session = Session {
         sub: admitted.sub,
         replay: admitted.replay,
         start: admitted.start,
         timings: timings(config, true),
-        writes: Writes::for_key(&state, key, client_ip_hash(peer.ip())),
+        writes: Writes::for_key(&state, key, client_ip_hash(peer.ip()), revoked.clone()),
+        revoked,
     };
     Ok(upgrade
         .protocols([PROTOCOL])

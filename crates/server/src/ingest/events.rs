@@ -1,12 +1,13 @@
 //! `POST /v1/events`: the ClickStream collector. Checks run cheapest-first: key, key kind,
-//! Origin gate, body size, JSON and validation, rate limit; then the durable append, and
+//! Origin gate (all before a byte of the body is read), body size, JSON and validation,
+//! rate limit; then the durable append, and
 //! only then the 202.
 
 use std::net::SocketAddr;
 
 use axum::{
-    body::Bytes,
-    extract::{rejection::BytesRejection, ConnectInfo, RawQuery, State},
+    body::Body,
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -16,7 +17,7 @@ use clickwire_store::KeyKind;
 use serde::Serialize;
 
 use super::pipeline::{client_ip_hash, now_ms, store_events};
-use crate::{auth::authorize, error::ApiError, state::AppState};
+use crate::{auth::authorize, body::read_body, error::ApiError, state::AppState};
 
 /// The kinds of key that may send ClickStream events.
 const INGEST_KINDS: &[KeyKind] = &[KeyKind::Website, KeyKind::Mobile, KeyKind::Server];
@@ -35,7 +36,7 @@ pub async fn post_events(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let key = authorize(
         &state,
@@ -45,8 +46,7 @@ pub async fn post_events(
         "send events",
     )
     .await?;
-    let body =
-        body.map_err(|rejection| body_error(rejection, state.config.server.max_body_bytes))?;
+    let body = read_body(&state, body).await?;
     let received_at = now_ms();
     let events = parse_events(
         &body,
@@ -71,13 +71,4 @@ pub async fn post_events(
         allowed.write_headers(response.headers_mut());
     }
     Ok(response)
-}
-
-/// A body that could not be read: too large (413), or cut off by the client (400).
-fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge(limit)
-    } else {
-        ApiError::InvalidRequest(format!("could not read the request body: {rejection}"))
-    }
 }

@@ -48,6 +48,9 @@ pub fn posture(kind: KeyKind) -> KeyPosture {
 pub struct ShardStores {
     pub log: Arc<dyn EventLog>,
     pub queries: Arc<dyn EventQueries>,
+    /// Rebuild reads running at once, over all shards: more wait for a turn rather than be
+    /// refused by the bounded read pool (which would restart a visitor's scores).
+    pub rebuild_reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl Processor {

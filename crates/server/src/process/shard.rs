@@ -217,6 +217,7 @@ impl Shard {
             limit: self.rebuild_limit,
         };
         let queries = Arc::clone(&self.stores.queries);
+        let turns = Arc::clone(&self.stores.rebuild_reads);
         let (ua, config, done) = (
             Arc::clone(&self.ua),
             Arc::clone(&self.config),
@@ -224,6 +225,8 @@ impl Shard {
         );
         self.waiting.insert(key.clone(), vec![waiting]);
         tokio::spawn(async move {
+            // A closed semaphore only means the server is stopping: the read goes ahead.
+            let _turn = turns.acquire_owned().await;
             let state = rebuild(queries.as_ref(), &ua, &config, &request).await;
             let _ = done.send((key, state));
         });

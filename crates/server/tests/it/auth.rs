@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{pageview, spawn_app, TestApp};
+use crate::helpers::{pageview, spawn_app, spawn_app_with, TestApp};
 
 async fn error_of(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
@@ -125,16 +125,12 @@ async fn pipeline_and_admin_keys_cannot_send_clickstream_events() {
 #[tokio::test]
 async fn a_new_key_works_at_once_and_a_revoked_one_stops_within_five_seconds() {
     let app = spawn_app().await;
-    let key = app.create_key("fresh", "builder", "server", &[]).await;
+    let (key, id) = app
+        .create_key_with_id("fresh", "builder", "server", &[])
+        .await;
     assert_eq!(app.post_events(&key, &pageview("v")).await.status(), 202);
 
-    let revoked = app
-        .client
-        .delete(app.url(&format!("/v1/admin/keys/{key}")))
-        .header("X-API-Key", &app.keys.admin)
-        .send()
-        .await
-        .expect("request");
+    let revoked = app.revoke(&app.keys.operator, &id).await;
     assert_eq!(revoked.status(), 200);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
@@ -149,5 +145,41 @@ async fn a_new_key_works_at_once_and_a_revoked_one_stops_within_five_seconds() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    app.stop().await;
+}
+
+/// The value of a counter without labels in `/metrics` (0 before its first increment).
+async fn counter(app: &TestApp, name: &str) -> f64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+#[tokio::test]
+async fn a_thousand_requests_with_one_unknown_key_read_the_catalog_only_a_few_times() {
+    // A long refresh, so the miss outlives the test; the counter is process-wide, so other
+    // tests running alongside add a few lookups of their own.
+    let app = spawn_app_with(|c| c.auth.key_refresh = Duration::from_secs(60)).await;
+    let name = "clickwire_auth_catalog_lookups_total";
+    let before = counter(&app, name).await;
+    for _ in 0..1_000 {
+        let response = app.post_events("cs_live_made_up", &pageview("v")).await;
+        assert_eq!(response.status(), 401);
+    }
+    let lookups = counter(&app, name).await - before;
+    assert!(lookups >= 1.0, "the first request asks the catalog");
+    assert!(
+        lookups < 100.0,
+        "{lookups} catalog lookups for one unknown key"
+    );
     app.stop().await;
 }

@@ -10,6 +10,9 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 /// The keys the first start writes to `bootstrap-credentials.json`.
 #[derive(Debug, Deserialize)]
 pub struct Keys {
+    /// The operator key: manages every tenant.
+    pub operator: String,
+    /// The admin key of tenant `default`: manages that tenant only.
     pub admin: String,
     pub website: String,
     pub mobile: String,
@@ -134,10 +137,21 @@ impl TestApp {
         kind: &str,
         origins: &[&str],
     ) -> String {
+        self.create_key_with_id(tenant, tier, kind, origins).await.0
+    }
+
+    /// As [`TestApp::create_key`]; returns the key and its id.
+    pub async fn create_key_with_id(
+        &self,
+        tenant: &str,
+        tier: &str,
+        kind: &str,
+        origins: &[&str],
+    ) -> (String, String) {
         let created = self
             .post_json(
                 "/v1/admin/tenants",
-                &self.keys.admin,
+                &self.keys.operator,
                 &json!({ "name": tenant, "tier": tier }),
             )
             .await;
@@ -147,13 +161,42 @@ impl TestApp {
             created.status()
         );
         let body = json!({ "tenant": tenant, "kind": kind, "origins": origins });
-        let key: Value = self
-            .post_json("/v1/admin/keys", &self.keys.admin, &body)
+        let created = self
+            .post_json("/v1/admin/keys", &self.keys.operator, &body)
+            .await;
+        assert_eq!(created.status(), 201);
+        let key: Value = created.json().await.expect("json");
+        let text = |field: &str| key[field].as_str().expect("in answer").to_owned();
+        (text("key"), text("id"))
+    }
+
+    /// The id of `key`, from the operator's key listing (matched by display prefix).
+    pub async fn key_id(&self, key: &str) -> String {
+        let list: Value = self
+            .get("/v1/admin/keys", &self.keys.operator)
             .await
             .json()
             .await
             .expect("json");
-        key["key"].as_str().expect("key in answer").to_owned()
+        let prefix = &key[..16];
+        list["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .find(|k| k["prefix"].as_str().is_some_and(|p| p.starts_with(prefix)))
+            .and_then(|k| k["id"].as_str())
+            .expect("the key is listed")
+            .to_owned()
+    }
+
+    /// `DELETE /v1/admin/keys/{id}` with `admin_key`.
+    pub async fn revoke(&self, admin_key: &str, id: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(&format!("/v1/admin/keys/{id}")))
+            .header("X-API-Key", admin_key)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Stops the server gracefully and starts it again on the same data directory.

@@ -13,3 +13,4 @@ mod read;
 mod retention;
 mod scoring_order;
 mod signals;
+mod slow_clients;

@@ -74,3 +74,45 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_eq!(body["error"], "method_not_allowed");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn made_up_paths_and_methods_never_become_metric_labels() {
+    let app = spawn_app().await;
+    let path = format!("/made-up-{}", ulid_like());
+    let response = app
+        .client
+        .get(app.url(&path))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+    let method = reqwest::Method::from_bytes(b"XFLOODMETHOD").expect("method");
+    let response = app
+        .client
+        .request(method, app.url("/v1/events"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 405);
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("text");
+    assert!(!text.contains(&path), "the path became a label");
+    assert!(!text.contains("XFLOODMETHOD"), "the method became a label");
+    assert!(text.contains(r#"method="other""#), "{text}");
+    app.stop().await;
+}
+
+/// A value no other test uses.
+fn ulid_like() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos()
+}

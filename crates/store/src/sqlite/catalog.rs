@@ -6,7 +6,9 @@ use std::{path::Path, sync::Arc, time::Duration};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{open_db, pool::Pool, DB_FILE};
-use crate::{keys, AuthKey, Catalog, KeyRecord, NewKey, StoreError, StoreFuture, Tenant, Tier};
+use crate::{
+    keys, AuthKey, Catalog, KeyKind, KeyRecord, NewKey, StoreError, StoreFuture, Tenant, Tier,
+};
 
 /// The catalog of a data directory.
 pub struct SqliteCatalog {
@@ -46,7 +48,8 @@ fn parse_origins(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
     })
 }
 
-const KEY_COLUMNS: &str = "id, prefix, tenant, kind, origins, source, created_at, revoked_at";
+const KEY_COLUMNS: &str =
+    "id, prefix, tenant, kind, origins, source, created_at, revoked_at, expires_at";
 
 fn key_record(row: &Row<'_>) -> rusqlite::Result<KeyRecord> {
     Ok(KeyRecord {
@@ -58,11 +61,17 @@ fn key_record(row: &Row<'_>) -> rusqlite::Result<KeyRecord> {
         source: row.get(5)?,
         created_at: row.get(6)?,
         revoked_at: row.get(7)?,
+        expires_at: row.get(8)?,
     })
 }
 
-const AUTH_SELECT: &str = "SELECT k.id, k.hash, k.tenant, t.tier, k.kind, k.origins, k.source
-    FROM api_keys k JOIN tenants t ON t.name = k.tenant WHERE k.revoked_at IS NULL";
+/// Live keys at `?1` (ms): unrevoked and unexpired. Operator keys have no tenant row,
+/// hence the outer join.
+const AUTH_SELECT: &str = "SELECT k.id, k.hash, COALESCE(k.tenant, ''),
+    COALESCE(t.tier, 'free'), k.kind, k.origins, k.source, k.expires_at
+    FROM api_keys k LEFT JOIN tenants t ON t.name = k.tenant
+    WHERE k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?1)
+      AND (k.tenant IS NULL) = (t.name IS NULL)";
 
 fn auth_key(row: &Row<'_>) -> rusqlite::Result<AuthKey> {
     Ok(AuthKey {
@@ -73,6 +82,7 @@ fn auth_key(row: &Row<'_>) -> rusqlite::Result<AuthKey> {
         kind: parse_col(row, 4)?,
         origins: parse_origins(row, 5)?,
         source: row.get(6)?,
+        expires_at: row.get(7)?,
     })
 }
 
@@ -97,6 +107,29 @@ fn check_tenant_name(name: &str) -> Result<(), StoreError> {
         Err(StoreError::Invalid(format!(
             "tenant name `{name}` must be 1–64 characters of a-z, A-Z, 0-9, '-' or '_'"
         )))
+    }
+}
+
+/// A key belongs to an existing tenant, or to none when it is an operator key.
+fn check_key_scope(conn: &rusqlite::Connection, new: &NewKey) -> Result<(), StoreError> {
+    let Some(tenant) = &new.tenant else {
+        return if new.kind == KeyKind::Admin {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(format!(
+                "a {} key needs a tenant; only admin keys may be operator keys",
+                new.kind
+            )))
+        };
+    };
+    let exists: Option<String> = conn
+        .query_row("SELECT name FROM tenants WHERE name = ?1", [tenant], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound(format!("tenant `{tenant}`"))),
     }
 }
 
@@ -140,16 +173,7 @@ impl Catalog for SqliteCatalog {
 
     fn create_key(&self, new: NewKey) -> StoreFuture<'_, (KeyRecord, String)> {
         Box::pin(self.pool.run(move |conn| {
-            let exists: Option<String> = conn
-                .query_row(
-                    "SELECT name FROM tenants WHERE name = ?1",
-                    [&new.tenant],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound(format!("tenant `{}`", new.tenant)));
-            }
+            check_key_scope(conn, &new)?;
             let key = keys::generate(new.kind);
             let record = KeyRecord {
                 id: format!("key_{}", ulid::Ulid::new()),
@@ -160,12 +184,14 @@ impl Catalog for SqliteCatalog {
                 source: new.source,
                 created_at: now_ms(),
                 revoked_at: None,
+                expires_at: new.expires_at,
             };
             let origins = serde_json::to_string(&record.origins)
                 .map_err(|err| StoreError::Invalid(err.to_string()))?;
             conn.execute(
-                "INSERT INTO api_keys (id, hash, prefix, tenant, kind, origins, source, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO api_keys
+                   (id, hash, prefix, tenant, kind, origins, source, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     record.id,
                     keys::hash(&key),
@@ -174,7 +200,8 @@ impl Catalog for SqliteCatalog {
                     record.kind.as_str(),
                     origins,
                     record.source,
-                    record.created_at
+                    record.created_at,
+                    record.expires_at
                 ],
             )?;
             Ok((record, key))
@@ -194,35 +221,39 @@ impl Catalog for SqliteCatalog {
         }))
     }
 
-    fn revoke_key(&self, key_or_id: &str) -> StoreFuture<'_, KeyRecord> {
-        let needle = key_or_id.to_owned();
+    fn revoke_key(&self, id: &str, within: Option<&str>) -> StoreFuture<'_, KeyRecord> {
+        let id = id.to_owned();
+        let within = within.map(str::to_owned);
         Box::pin(self.pool.run(move |conn| {
-            let hash = keys::hash(&needle);
+            let scoped = "id = ?1 AND (?2 IS NULL OR tenant = ?2)";
             conn.execute(
-                "UPDATE api_keys SET revoked_at = ?3
-                 WHERE (id = ?1 OR hash = ?2) AND revoked_at IS NULL",
-                params![needle, hash, now_ms()],
+                &format!(
+                    "UPDATE api_keys SET revoked_at = ?3 WHERE {scoped} AND revoked_at IS NULL"
+                ),
+                params![id, within, now_ms()],
             )?;
-            let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = ?1 OR hash = ?2");
-            conn.query_row(&sql, params![needle, hash], key_record)
+            let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE {scoped}");
+            conn.query_row(&sql, params![id, within], key_record)
                 .optional()?
-                .ok_or_else(|| StoreError::NotFound("key".into()))
+                .ok_or_else(|| StoreError::NotFound(format!("key `{id}`")))
         }))
     }
 
     fn find_key(&self, hash: &str) -> StoreFuture<'_, Option<AuthKey>> {
         let hash = hash.to_owned();
         Box::pin(self.pool.run(move |conn| {
-            let sql = format!("{AUTH_SELECT} AND k.hash = ?1");
+            let sql = format!("{AUTH_SELECT} AND k.hash = ?2");
             let mut stmt = conn.prepare_cached(&sql)?;
-            Ok(stmt.query_row([hash], auth_key).optional()?)
+            Ok(stmt
+                .query_row(params![now_ms(), hash], auth_key)
+                .optional()?)
         }))
     }
 
     fn live_keys(&self) -> StoreFuture<'_, Vec<AuthKey>> {
         Box::pin(self.pool.run(|conn| {
             let mut stmt = conn.prepare_cached(AUTH_SELECT)?;
-            let rows = stmt.query_map([], auth_key)?;
+            let rows = stmt.query_map([now_ms()], auth_key)?;
             Ok(rows.collect::<Result<_, _>>()?)
         }))
     }
@@ -231,11 +262,21 @@ impl Catalog for SqliteCatalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::KeyKind;
 
     fn catalog() -> (tempfile::TempDir, SqliteCatalog) {
         let dir = tempfile::tempdir().expect("temp dir");
         let catalog = SqliteCatalog::open(dir.path(), Duration::from_secs(5)).expect("open");
+        (dir, catalog)
+    }
+
+    async fn with_tenants(names: &[&str]) -> (tempfile::TempDir, SqliteCatalog) {
+        let (dir, catalog) = catalog();
+        for name in names {
+            catalog
+                .create_tenant(name, Tier::Scale)
+                .await
+                .expect("tenant");
+        }
         (dir, catalog)
     }
 
@@ -247,20 +288,16 @@ mod tests {
             .create_tenant("acme", Tier::Scale)
             .await
             .expect("tenant");
-        let (record, key) = catalog
-            .create_key(NewKey {
-                tenant: "acme".into(),
-                kind: KeyKind::Website,
-                origins: vec!["*.acme.test".into()],
-                source: None,
-            })
-            .await
-            .expect("key");
+        let new = NewKey {
+            origins: vec!["*.acme.test".into()],
+            ..NewKey::for_tenant("acme", KeyKind::Website)
+        };
+        let (record, key) = catalog.create_key(new).await.expect("key");
         let found = catalog.find_key(&keys::hash(&key)).await.expect("find");
         let found = found.expect("live key");
         assert_eq!(found.tier, Tier::Scale);
         assert_eq!(found.origins, vec!["*.acme.test".to_string()]);
-        let revoked = catalog.revoke_key(&record.id).await.expect("revoke");
+        let revoked = catalog.revoke_key(&record.id, None).await.expect("revoke");
         assert!(revoked.revoked_at.is_some());
         assert!(catalog
             .find_key(&keys::hash(&key))
@@ -284,13 +321,56 @@ mod tests {
     async fn a_key_for_an_unknown_tenant_is_refused() {
         let (_dir, catalog) = catalog();
         let result = catalog
-            .create_key(NewKey {
-                tenant: "ghost".into(),
-                kind: KeyKind::Server,
-                origins: vec![],
-                source: None,
-            })
+            .create_key(NewKey::for_tenant("ghost", KeyKind::Server))
             .await;
         assert!(matches!(result, Err(StoreError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn an_operator_key_belongs_to_no_tenant_and_only_admin_keys_can_be_one() {
+        let (_dir, catalog) = with_tenants(&["acme"]).await;
+        let (record, key) = catalog.create_key(NewKey::operator()).await.expect("key");
+        assert!(record.is_operator());
+        let found = catalog.find_key(&keys::hash(&key)).await.expect("find");
+        assert!(found.expect("live").is_operator());
+        let server = NewKey {
+            tenant: None,
+            ..NewKey::for_tenant("acme", KeyKind::Server)
+        };
+        let refused = catalog.create_key(server).await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn an_expired_key_is_not_live() {
+        let (_dir, catalog) = with_tenants(&["acme"]).await;
+        let new = NewKey {
+            expires_at: Some(now_ms() - 1),
+            ..NewKey::for_tenant("acme", KeyKind::Server)
+        };
+        let (_, key) = catalog.create_key(new).await.expect("key");
+        assert!(catalog
+            .find_key(&keys::hash(&key))
+            .await
+            .expect("find")
+            .is_none());
+        assert!(catalog.live_keys().await.expect("live").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_key_is_revoked_by_its_id_only_and_only_within_its_tenant() {
+        let (_dir, catalog) = with_tenants(&["acme", "other"]).await;
+        let (record, key) = catalog
+            .create_key(NewKey::for_tenant("acme", KeyKind::Server))
+            .await
+            .expect("key");
+        let by_key = catalog.revoke_key(&key, None).await;
+        assert!(matches!(by_key, Err(StoreError::NotFound(_))));
+        let elsewhere = catalog.revoke_key(&record.id, Some("other")).await;
+        assert!(matches!(elsewhere, Err(StoreError::NotFound(_))));
+        let live = catalog.find_key(&keys::hash(&key)).await.expect("find");
+        assert!(live.is_some(), "a refused revoke leaves the key working");
+        let revoked = catalog.revoke_key(&record.id, Some("acme")).await;
+        assert!(revoked.expect("revoked").revoked_at.is_some());
     }
 }

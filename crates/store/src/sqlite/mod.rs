@@ -77,10 +77,12 @@ pub struct SqliteConfig {
     pub max_batch_rows: usize,
     /// How long a connection waits for a lock held by another connection or process.
     pub busy_timeout: Duration,
-    /// Idle read connections kept open.
+    /// Most read connections open at once (kept when idle).
     pub readers: usize,
     /// Delete events older than this; `None` keeps them forever.
     pub retention: Option<RetentionConfig>,
+    /// Reads that may wait for a connection; more fail with [`StoreError::Overloaded`].
+    pub read_queue: usize,
 }
 
 /// Opens (creating and migrating when needed) the database of a data directory.
@@ -144,7 +146,9 @@ impl SqliteEventStore {
             retention,
         };
         let writer = writer::spawn(conn, rx, config.max_batch_rows.max(1), wal, downstream)?;
-        let pool = Pool::new(&db, config.busy_timeout, config.readers).attaching_index(&config.dir);
+        let pool = Pool::new(&db, config.busy_timeout, config.readers)
+            .max_waiting(config.read_queue)
+            .attaching_index(&config.dir);
         Ok(Self {
             queue: AppendQueue::new(config.queue_capacity),
             tx,

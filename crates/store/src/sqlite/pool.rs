@@ -1,17 +1,28 @@
 //! A small pool of SQLite connections for reads and catalog writes, used from
 //! `spawn_blocking` so no async worker ever waits on the database.
+//!
+//! Bounded twice: at most `size` connections are in use at once (each holds a blocking
+//! thread), and at most `max_waiting` callers wait for one; beyond that a call fails at
+//! once with [`StoreError::Overloaded`] (HTTP 503 `overloaded`) instead of piling up.
 
 use std::{
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
     time::Duration,
 };
 
 use rusqlite::Connection;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::StoreError;
 
-/// Connections to one database file, opened on demand and kept up to `max_idle`.
+/// Callers that may wait for a connection when the caller does not say.
+pub const DEFAULT_MAX_WAITING: usize = 256;
+
+/// Connections to one database file, opened on demand, at most `size` in use.
 pub struct Pool {
     path: PathBuf,
     /// The data directory whose index file each connection attaches, if any.
@@ -19,17 +30,32 @@ pub struct Pool {
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
     max_idle: usize,
+    /// One permit per connection that may be in use.
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
 }
 
 impl Pool {
-    pub fn new(path: &Path, busy_timeout: Duration, max_idle: usize) -> Self {
+    /// A pool of at most `size` connections (all kept when idle).
+    pub fn new(path: &Path, busy_timeout: Duration, size: usize) -> Self {
+        let size = size.max(1);
         Self {
             path: path.to_owned(),
             attach_index_of: None,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
-            max_idle,
+            max_idle: size,
+            permits: Arc::new(Semaphore::new(size)),
+            waiting: AtomicUsize::new(0),
+            max_waiting: DEFAULT_MAX_WAITING,
         }
+    }
+
+    /// At most `max_waiting` callers wait for a connection; more are refused.
+    pub fn max_waiting(mut self, max_waiting: usize) -> Self {
+        self.max_waiting = max_waiting;
+        self
     }
 
     /// Every connection will see the visitor index of `dir` as `idx`.
@@ -44,8 +70,10 @@ impl Pool {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        let permit = self.admit().await?;
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool.checkout()?;
             let result = work(&mut conn);
             pool.checkin(conn);
@@ -53,6 +81,18 @@ impl Pool {
         })
         .await
         .map_err(|err| StoreError::Task(err.to_string()))?
+    }
+
+    /// A connection slot: at once, after a bounded wait, or `Overloaded`.
+    async fn admit(&self) -> Result<OwnedSemaphorePermit, StoreError> {
+        if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
+            return Ok(permit);
+        }
+        let _waiting = Waiting::enter(&self.waiting, self.max_waiting)?;
+        Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)
     }
 
     fn checkout(&self) -> Result<Connection, StoreError> {
@@ -76,10 +116,72 @@ impl Pool {
     }
 }
 
+/// One caller counted among the waiting while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn enter(count: &'a AtomicUsize, max: usize) -> Result<Self, StoreError> {
+        let before = count.fetch_add(1, Ordering::SeqCst);
+        let waiting = Waiting(count);
+        if before >= max {
+            return Err(StoreError::Overloaded);
+        }
+        Ok(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Opens a connection with the settings every connection of the store uses.
 pub fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn callers_beyond_the_connections_and_the_queue_are_overloaded() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pool =
+            Arc::new(Pool::new(&dir.path().join("p.db"), Duration::from_secs(1), 1).max_waiting(1));
+        let (release, held) = mpsc::channel::<()>();
+        let (started_tx, started) = tokio::sync::oneshot::channel();
+        let holder = tokio::spawn({
+            let pool = Arc::clone(&pool);
+            async move {
+                pool.run(move |_| {
+                    let _ = started_tx.send(());
+                    held.recv().map_err(|err| StoreError::Task(err.to_string()))
+                })
+                .await
+            }
+        });
+        started.await.expect("the only connection is taken");
+        let queued = tokio::spawn({
+            let pool = Arc::clone(&pool);
+            async move { pool.run(|_| Ok(())).await }
+        });
+        while pool.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let refused = pool.run(|_| Ok(())).await;
+        assert!(
+            matches!(refused, Err(StoreError::Overloaded)),
+            "{refused:?}"
+        );
+        release.send(()).expect("release");
+        holder.await.expect("task").expect("held");
+        queued.await.expect("task").expect("the queued caller runs");
+    }
 }

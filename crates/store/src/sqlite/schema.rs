@@ -41,22 +41,49 @@ pub fn stored_doubles() -> impl Iterator<Item = usize> {
     (1..=ANALYTICS_COLUMNS).filter(|n| !GENERATED_DOUBLES.iter().any(|(g, _)| g == n))
 }
 
-/// Applies every migration the file does not have yet.
+/// The migrations in order: the file's `user_version` is how many of them it has.
+const MIGRATIONS: &[fn() -> String] = &[v1, v2_generated_analytics, keys_scope_and_expiry];
+
+/// Applies every migration the file does not have yet, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if version < 1 {
-        let tx = conn.transaction()?;
-        tx.execute_batch(&v1())?;
-        tx.execute_batch("PRAGMA user_version = 1")?;
-        tx.commit()?;
-    }
-    if version < 2 {
-        let tx = conn.transaction()?;
-        tx.execute_batch(&v2_generated_analytics())?;
-        tx.execute_batch("PRAGMA user_version = 2")?;
-        tx.commit()?;
+    for (done, migration) in MIGRATIONS.iter().enumerate() {
+        let next = done as i64 + 1;
+        if version < next {
+            let tx = conn.transaction()?;
+            tx.execute_batch(&migration())?;
+            tx.execute_batch(&format!("PRAGMA user_version = {next}"))?;
+            tx.commit()?;
+        }
     }
     Ok(())
+}
+
+/// Keys may belong to no tenant (operator keys, kind `admin` only) and may expire.
+/// SQLite cannot drop a NOT NULL constraint in place, so `api_keys` is rebuilt; existing
+/// keys keep their tenant, so existing admin keys stay tenant admins (least privilege: an
+/// operator key is minted with `clickwire key create --kind operator`).
+fn keys_scope_and_expiry() -> String {
+    "CREATE TABLE api_keys_scoped (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  tenant TEXT REFERENCES tenants(name),
+  kind TEXT NOT NULL,
+  origins TEXT NOT NULL DEFAULT '[]',
+  source TEXT,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  expires_at INTEGER,
+  CHECK (tenant IS NOT NULL OR kind = 'admin')
+);
+INSERT INTO api_keys_scoped (id, hash, prefix, tenant, kind, origins, source, created_at, revoked_at)
+  SELECT id, hash, prefix, tenant, kind, origins, source, created_at, revoked_at FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_scoped RENAME TO api_keys;
+CREATE INDEX api_keys_tenant ON api_keys(tenant);
+"
+    .to_owned()
 }
 
 fn v1() -> String {
@@ -220,5 +247,32 @@ mod tests {
                 1.0
             )
         );
+    }
+
+    #[test]
+    fn a_version_1_file_keeps_its_keys_through_the_scope_and_expiry_migration() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(&v1()).expect("v1");
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO tenants VALUES ('acme', 'scale', 1);
+             INSERT INTO api_keys (id, hash, prefix, tenant, kind, created_at)
+               VALUES ('key_1', 'h', 'cw_admin_x…', 'acme', 'admin', 1);",
+        )
+        .expect("v1 rows");
+        migrate(&mut conn).expect("migrate");
+        let (tenant, expires): (Option<String>, Option<i64>) = conn
+            .query_row(
+                "SELECT tenant, expires_at FROM api_keys WHERE id = 'key_1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!(tenant.as_deref(), Some("acme"));
+        assert_eq!(expires, None);
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
     }
 }

@@ -129,6 +129,7 @@ fn open(dir: &Path, batch: usize) -> anyhow::Result<SqliteEventStore> {
         busy_timeout: Duration::from_secs(10),
         readers: 1,
         retention: None,
+        read_queue: 64,
     };
     // Nobody subscribes to a fill: its bus has no receivers.
     SqliteEventStore::open(&config, std::sync::Arc::new(MemoryBus::new(1)))

@@ -25,6 +25,8 @@ struct Harness {
     hub: Arc<Hub>,
     out: mpsc::Receiver<Outbound>,
     inbound: mpsc::Sender<Inbound>,
+    /// Set to `true` to revoke the subscriber's key.
+    revoke: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -35,6 +37,7 @@ fn connect(timings: Timings, queue: usize, sink_buffer: usize) -> Harness {
         ..FeedConfig::default()
     };
     let hub = Arc::new(Hub::new(&config));
+    let (revoke, revoked) = watch::channel(false);
     let session = Session {
         sub: hub.subscribe("t", None).expect("slot"),
         replay: Replay {
@@ -47,6 +50,7 @@ fn connect(timings: Timings, queue: usize, sink_buffer: usize) -> Harness {
         start: Start::Live { floor: 0 },
         timings,
         writes: Writes::Denied,
+        revoked,
     };
     let (out_tx, out) = mpsc::channel(sink_buffer);
     let (inbound, inbound_rx) = mpsc::channel(8);
@@ -55,6 +59,7 @@ fn connect(timings: Timings, queue: usize, sink_buffer: usize) -> Harness {
         hub,
         out,
         inbound,
+        revoke,
         task,
     }
 }
@@ -216,4 +221,23 @@ async fn shutdown_closes_with_1001() {
             ..
         }
     ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_revoked_key_gets_an_error_frame_then_close_4001() {
+    let mut h = connect(timings(), 8, 8);
+    assert_eq!(control_type(&next(&mut h).await), "hello");
+    h.revoke.send_replace(true);
+    let Outbound::Control(error) = next(&mut h).await else {
+        panic!("expected the error frame");
+    };
+    let error: serde_json::Value = serde_json::from_slice(&error).expect("json");
+    assert_eq!(error["error"], "invalid_api_key");
+    assert_eq!(
+        next(&mut h).await,
+        Outbound::Close {
+            code: close::KEY_REVOKED,
+            reason: "key revoked"
+        }
+    );
 }

@@ -93,20 +93,16 @@ async fn missing_invalid_and_revoked_keys_get_a_json_401_before_the_upgrade() {
     );
     assert_eq!(refused(invalid).await.0, 401);
 
-    let key = app.create_key("revoked-co", "scale", "server", &[]).await;
+    let (key, id) = app
+        .create_key_with_id("revoked-co", "scale", "server", &[])
+        .await;
     connect(with_header(
         request(&app, "/v1/signals/stream"),
         "x-api-key",
         &key,
     ))
     .await;
-    let revoked = app
-        .client
-        .delete(app.url(&format!("/v1/admin/keys/{key}")))
-        .header("X-API-Key", &app.keys.admin)
-        .send()
-        .await
-        .expect("request");
+    let revoked = app.revoke(&app.keys.operator, &id).await;
     assert_eq!(revoked.status(), 200);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {

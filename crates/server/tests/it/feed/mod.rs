@@ -5,6 +5,7 @@ mod delivery;
 mod handshake;
 mod lifecycle;
 mod resume;
+mod revoke;
 mod sse;
 mod write;
 

@@ -139,3 +139,25 @@ async fn sse_follows_the_key_and_plan_rules() {
     assert_eq!(response.status(), 401);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn revoking_the_key_ends_its_sse_stream_with_an_invalid_api_key_frame() {
+    let app = spawn_app().await;
+    let response = SseClient::open(&app, "", None).await;
+    let mut sse = SseClient {
+        response,
+        buffer: String::new(),
+    };
+    assert_eq!(sse.next_data().await.1["type"], "hello");
+    let id = app.key_id(&app.keys.server).await;
+    assert_eq!(app.revoke(&app.keys.operator, &id).await.status(), 200);
+    let (_, frame) = sse.next_data().await;
+    assert_eq!(frame["type"], "error");
+    assert_eq!(frame["error"], "invalid_api_key");
+    let end = tokio::time::timeout(WAIT, sse.response.chunk())
+        .await
+        .expect("the stream ends in time")
+        .expect("a clean end");
+    assert!(end.is_none(), "nothing after the error frame: {end:?}");
+    app.stop().await;
+}
