@@ -9,7 +9,10 @@ use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
 };
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+use crate::privacy::Secret;
 
 /// Every setting of `clickwire serve`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -29,6 +32,8 @@ pub struct Config {
     pub feed: FeedConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub security: SecurityConfig,
 }
 
 /// `[server]`: the HTTP listener.
@@ -42,6 +47,9 @@ pub struct ServerConfig {
     /// Longest wait for in-flight requests when stopping.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
+    /// Reverse proxies (CIDRs) whose `X-Forwarded-For` / `Forwarded` name the client;
+    /// from any other peer those headers are ignored. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for ServerConfig {
@@ -50,8 +58,28 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: 1024 * 1024,
             shutdown_grace: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
         }
     }
+}
+
+/// `[security]`: the keys of personal data. Each is 32 bytes, written as 64 hex digits or
+/// base64, and never printed or serialised; unset ones come from files of the data
+/// directory, created (mode 0600) on the first start.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// The current data key (seals `rawEmail`, `rawPhone`, form `values`, file
+    /// `text_excerpt`); unset: the keyring file `data-keys.json`.
+    #[serde(skip_serializing)]
+    pub data_key: Option<Secret>,
+    /// Earlier values of `data_key`, still used to open what they sealed.
+    #[serde(skip_serializing)]
+    pub retired_data_keys: Vec<Secret>,
+    /// The HMAC-SHA256 secret of the stored IP and identity hashes; unset: the file
+    /// `hash-secret.json`.
+    #[serde(skip_serializing)]
+    pub hash_secret: Option<Secret>,
 }
 
 /// `[store]`: the embedded SQLite store.

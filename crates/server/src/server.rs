@@ -11,8 +11,8 @@ use std::{
 
 use axum::serve::ListenerExt;
 use clickwire_store::{
-    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore},
-    Catalog, EventStore,
+    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore, SqliteVault},
+    Catalog, EventStore, Vault,
 };
 use tokio::{
     net::TcpListener,
@@ -20,8 +20,16 @@ use tokio::{
 };
 
 use crate::{
-    app::app, auth::KeyCache, bootstrap::bootstrap, config::Config, feed::Hub, limits::RateLimits,
-    process::Processor, state::AppState, telemetry,
+    app::app,
+    auth::KeyCache,
+    bootstrap::bootstrap,
+    config::Config,
+    feed::Hub,
+    limits::RateLimits,
+    privacy::{Privacy, PrivacyError},
+    process::Processor,
+    state::AppState,
+    telemetry,
 };
 
 /// A server ready to run.
@@ -43,6 +51,8 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("user-agent data: {0}")]
     UserAgents(#[from] clickwire_enrich::ua::UaError),
+    #[error("personal data keys: {0}")]
+    Privacy(#[from] PrivacyError),
 }
 
 impl Server {
@@ -66,6 +76,8 @@ impl Server {
         let events: Arc<dyn EventStore> = Arc::new(SqliteEventStore::open(&sqlite)?);
         let catalog: Arc<dyn Catalog> =
             Arc::new(SqliteCatalog::open(&store.data, store.busy_timeout)?);
+        let vault: Arc<dyn Vault> = Arc::new(SqliteVault::open(&store.data, store.busy_timeout)?);
+        let privacy = Arc::new(Privacy::load(&config.security, &store.data)?);
         let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
         let keys = Arc::new(KeyCache::new(Arc::clone(&catalog)));
         keys.refresh()
@@ -82,6 +94,8 @@ impl Server {
             catalog,
             keys,
             metrics: telemetry::metrics_handle(),
+            privacy,
+            vault,
         };
         Ok(Self {
             listener,

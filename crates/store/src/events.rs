@@ -35,6 +35,9 @@ pub struct NewEvent {
     pub frame: Option<Bytes>,
     /// The analytics column mapping.
     pub analytics: AnalyticsRow,
+    /// The ciphertexts of the personal fields the payload shows as `{"encrypted":true}`:
+    /// a JSON object of field path → `"<key id>:<base64 nonce+ciphertext>"`.
+    pub sealed: Option<String>,
 }
 
 /// One committed append, as the live feed sees it: published in commit order.

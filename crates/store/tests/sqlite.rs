@@ -37,6 +37,7 @@ fn event(visitor: &str, n: usize) -> NewEvent {
             blobs: Default::default(),
             doubles: [None; 20],
         },
+        sealed: None,
     }
 }
 

@@ -1,7 +1,10 @@
-//! The admin API under `/v1/admin/`: the CLI's tenant and key operations over HTTP, for
+//! The admin API under `/v1/admin/`: the CLI's tenant and key operations over HTTP, the
+//! audit log, and the reveal of sealed personal fields (`/v1/events/{id}/reveal`), for
 //! admin keys only.
 
+pub mod audit;
 pub mod keys;
+pub mod reveal;
 pub mod tenants;
 
 use std::sync::Arc;

@@ -4,4 +4,4 @@
 pub mod events;
 mod pipeline;
 
-pub use pipeline::{client_ip_hash, now_ms, store_events, Outcome};
+pub use pipeline::{now_ms, store_events, Outcome};

@@ -2,16 +2,14 @@
 //! the rest in the process stage, turn them into store rows (id, payload, labels, analytics
 //! columns) and append them durably.
 
-use std::net::IpAddr;
-
 use clickwire_enrich::Labels;
 use clickwire_model::{analytics_row, AnalyticsExtras, Event};
 use clickwire_store::{AuthKey, NewEvent};
-use sha2::{Digest, Sha256};
 
 use crate::{
     error::ApiError,
     feed::frame::frame_body,
+    privacy::{self, Privacy},
     process::{posture, Labelled},
     state::AppState,
 };
@@ -21,11 +19,6 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// SHA-256 of the client address: the only form of it that is stored.
-pub fn client_ip_hash(ip: IpAddr) -> String {
-    hex::encode(Sha256::digest(ip.to_string().as_bytes()))
 }
 
 /// What one ingest call did.
@@ -74,7 +67,7 @@ pub async fn store_events(
     };
     let rows: Vec<NewEvent> = labelled
         .into_iter()
-        .map(|item| new_event(key, item, &ip_hash, received_at))
+        .map(|item| new_event(&state.privacy, key, item, &ip_hash, received_at))
         .collect::<Result<_, _>>()?;
     let ids = rows.iter().map(|row| row.id.clone()).collect();
     state
@@ -90,12 +83,16 @@ pub async fn store_events(
 }
 
 fn new_event(
+    privacy: &Privacy,
     key: &AuthKey,
-    item: Labelled,
+    mut item: Labelled,
     ip_hash: &str,
     received_at: i64,
 ) -> Result<NewEvent, ApiError> {
-    let extras = analytics_extras(item.labels.as_ref(), ip_hash);
+    let id = format!("evt_{}", ulid::Ulid::new());
+    let protected = privacy::protect(privacy, &key.tenant, &id, &mut item.event)?;
+    let mut extras = analytics_extras(item.labels.as_ref(), ip_hash);
+    protected.fill(&mut extras);
     let analytics = analytics_row(&key.tenant, &item.event, &extras);
     let payload = to_json(&item.event.payload)?;
     let labels = item.labels.as_ref().map(to_json).transpose()?;
@@ -105,7 +102,7 @@ fn new_event(
         .and_then(|l| frame_body(&item.event, l, received_at));
     let event = item.event;
     Ok(NewEvent {
-        id: format!("evt_{}", ulid::Ulid::new()),
+        id,
         received_at,
         event_type: event.event_type.as_str(),
         visitor_id: event.visitor_id,
@@ -116,6 +113,7 @@ fn new_event(
         labels,
         frame,
         analytics,
+        sealed: protected.sealed,
     })
 }
 

@@ -8,6 +8,7 @@ mod checkpoint;
 mod pool;
 mod query;
 mod schema;
+mod vault;
 mod visitor_index;
 mod writer;
 
@@ -21,6 +22,7 @@ use std::{
 pub use catalog::SqliteCatalog;
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc, oneshot};
+pub use vault::SqliteVault;
 
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},

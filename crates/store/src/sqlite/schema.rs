@@ -14,6 +14,8 @@ use crate::StoreError;
 pub const ANALYTICS_COLUMNS: usize = 20;
 /// Columns of an event row before the analytics blobs.
 pub const FIXED_COLUMNS: usize = 13;
+/// The parameter of the `sealed` column: after the analytics columns.
+pub const SEALED_PARAM: usize = FIXED_COLUMNS + 2 * ANALYTICS_COLUMNS + 1;
 
 /// Applies every migration the file does not have yet.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -24,6 +26,41 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch("PRAGMA user_version = 1")?;
         tx.commit()?;
     }
+    if version < 2 {
+        v2_sealed(conn)?;
+    }
+    if version < 3 {
+        v3_audit(conn)?;
+    }
+    Ok(())
+}
+
+/// v2: `sealed`, the ciphertexts of an event's personal fields (JSON object: field path →
+/// `"<key id>:<base64 nonce+ciphertext>"`), NULL when the event has none.
+fn v2_sealed(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch("ALTER TABLE events ADD COLUMN sealed TEXT; PRAGMA user_version = 2")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// v3: `audit_log`, one row per reveal of a sealed field, read newest first per tenant.
+fn v3_audit(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  field TEXT NOT NULL
+);
+CREATE INDEX audit_log_tenant_id ON audit_log(tenant, id);
+PRAGMA user_version = 3",
+    )?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -83,7 +120,8 @@ pub fn insert_event_sql() -> String {
     for i in 1..=ANALYTICS_COLUMNS {
         columns.push_str(&format!(", double{i}"));
     }
-    let count = FIXED_COLUMNS + 2 * ANALYTICS_COLUMNS;
+    columns.push_str(", sealed");
+    let count = SEALED_PARAM;
     let params: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
     format!(
         "INSERT INTO events ({columns}) VALUES ({})",

@@ -9,7 +9,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{
     checkpoint,
-    schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS},
+    schema::{self, ANALYTICS_COLUMNS, FIXED_COLUMNS, SEALED_PARAM},
     visitor_index::{Entry, EntrySender, Unindexed},
 };
 use crate::{Appended, Committed, CommittedEvent, NewEvent, StoreError};
@@ -237,5 +237,6 @@ fn bind_event(
     for (i, double) in event.analytics.doubles.iter().enumerate() {
         stmt.raw_bind_parameter(FIXED_COLUMNS + 1 + ANALYTICS_COLUMNS + i, *double)?;
     }
+    stmt.raw_bind_parameter(SEALED_PARAM, event.sealed.as_deref())?;
     Ok(())
 }
