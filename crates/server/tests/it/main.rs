@@ -9,5 +9,6 @@ mod ingest;
 mod limits;
 mod ops;
 mod overload;
+mod privacy;
 mod read;
 mod signals;
