@@ -407,3 +407,39 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_toml(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("clickwire.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::load(Some(&path), Overrides::default())
+    }
+
+    #[test]
+    fn security_keys_and_trusted_proxies_are_read_and_keys_never_print() {
+        let key = "3f".repeat(32);
+        let config = load_toml(&format!(
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\n\
+             [security]\ndata_key = \"{key}\"\nhash_secret = \"{key}\"\n"
+        ))
+        .expect("valid");
+        assert_eq!(config.server.trusted_proxies.len(), 2);
+        assert_eq!(
+            config.security.data_key.as_ref().map(|k| k.expose()[0]),
+            Some(0x3f)
+        );
+        assert!(!format!("{config:?}").contains(&key));
+        let serialised = serde_json::to_string(&config).expect("json");
+        assert!(!serialised.contains(&key), "{serialised}");
+    }
+
+    #[test]
+    fn a_data_key_that_is_not_32_bytes_stops_the_start() {
+        let err = load_toml("[security]\ndata_key = \"c2hvcnQ=\"\n").expect_err("too short");
+        assert!(err.to_string().contains("32 bytes"), "{err}");
+    }
+}
