@@ -68,8 +68,8 @@ pub enum KeyCommand {
         data: DataArg,
     },
     /// Add a new current data key to the keyring (`<data>/data-keys.json`) and print its
-    /// id; older keys stay, so values sealed before remain readable. The server seals with
-    /// it from its next start.
+    /// id; older keys stay, so values sealed before remain readable. A running server seals
+    /// with it within its key refresh (1 s by default).
     RotateDataKey {
         #[command(flatten)]
         data: DataArg,

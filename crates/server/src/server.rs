@@ -37,8 +37,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     bootstrap_file: Option<PathBuf>,
-    /// Tells the background tasks (key refresh, metrics upkeep, scoring shards, the feed
-    /// hub) to stop.
+    /// Tells the background tasks (key refresh, data key reload, metrics upkeep, scoring
+    /// shards, the feed hub) to stop.
     stop: watch::Sender<bool>,
 }
 
@@ -128,6 +128,10 @@ impl Server {
         );
         let feed =
             tokio::spawn(Arc::clone(&state.feed).run(state.events.commits(), stop_rx.clone()));
+        let data_keys = tokio::spawn(
+            Arc::clone(&state.privacy.data_keys)
+                .run_reloader(state.config.auth.key_refresh, stop_rx.clone()),
+        );
         let upkeep = tokio::spawn(run_metrics_upkeep(state.metrics.clone(), stop_rx));
         let router = app(state.clone());
         let stopping = Arc::new(Notify::new());
@@ -159,7 +163,7 @@ impl Server {
             }
         };
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(refresher, upkeep, feed);
+        let _ = tokio::join!(refresher, data_keys, upkeep, feed);
         state.events.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
         served.map_err(ServerError::Io)

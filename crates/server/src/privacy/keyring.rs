@@ -99,7 +99,7 @@ impl DataKeys {
 
 /// Adds a new current key to `dir`'s keyring (creating it if needed); the old keys stay,
 /// so everything sealed before remains readable. Returns the new key's id. A running server
-/// seals with it from its next start.
+/// picks it up within `auth.key_refresh` (see [`super::live`]).
 pub fn rotate_data_key(dir: &Path) -> Result<String, PrivacyError> {
     let path = dir.join(KEYRING_FILE);
     let mut file = read_keyring(&path)?.unwrap_or(KeyringFile {

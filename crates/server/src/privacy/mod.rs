@@ -6,6 +6,7 @@
 //!
 //! - [`secret`]: key material that never prints;
 //! - [`keyring`]: the data keys (configured, or the keyring file) and their rotation;
+//! - [`live`]: the data keys of the running server, reloaded after a rotation;
 //! - [`cipher`]: sealing and opening one value;
 //! - [`fields`]: which fields are personal, and the placeholder rewrite;
 //! - [`hash`]: HMAC-SHA256 under the hash secret.
@@ -14,6 +15,7 @@ pub mod cipher;
 pub mod fields;
 pub mod hash;
 pub mod keyring;
+pub mod live;
 pub mod secret;
 
 use std::{collections::BTreeMap, path::Path};
@@ -25,6 +27,7 @@ pub use self::{
     cipher::Place,
     hash::{KeyedHasher, HASH_SECRET_FILE},
     keyring::{rotate_data_key, DataKeys, KEYRING_FILE},
+    live::LiveKeys,
     secret::Secret,
 };
 use crate::config::SecurityConfig;
@@ -49,7 +52,7 @@ pub enum PrivacyError {
 /// The server's keys for personal data.
 #[derive(Debug)]
 pub struct Privacy {
-    pub data_keys: DataKeys,
+    pub data_keys: std::sync::Arc<LiveKeys>,
     pub hashes: KeyedHasher,
 }
 
@@ -58,7 +61,11 @@ impl Privacy {
     pub fn load(config: &SecurityConfig, dir: &Path) -> Result<Self, PrivacyError> {
         std::fs::create_dir_all(dir).map_err(|err| PrivacyError::Io(dir.to_owned(), err))?;
         Ok(Self {
-            data_keys: DataKeys::load(dir, config.data_key.as_ref(), &config.retired_data_keys)?,
+            data_keys: std::sync::Arc::new(LiveKeys::load(
+                dir,
+                config.data_key.as_ref(),
+                &config.retired_data_keys,
+            )?),
             hashes: KeyedHasher::load(dir, config.hash_secret.as_ref())?,
         })
     }
@@ -93,6 +100,7 @@ pub fn protect(
     let identity = identity_keys(event);
     let hmac_hem = identity.hem.map(|hem| privacy.hashes.hem(hem));
     let hmac_phone = identity.phone.map(|phone| privacy.hashes.hash(phone));
+    let keys = privacy.data_keys.current();
     let mut sealed = BTreeMap::new();
     for (field, value) in fields::take_personal(event) {
         let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(&value)?);
@@ -101,7 +109,7 @@ pub fn protect(
             event_id,
             field: &field,
         };
-        let text = cipher::seal(&privacy.data_keys, place, &plaintext)?;
+        let text = cipher::seal(&keys, place, &plaintext)?;
         sealed.insert(field, text);
     }
     let sealed = if sealed.is_empty() {
@@ -127,6 +135,6 @@ pub fn sealed_field(column: Option<&str>, field: &str) -> Result<Option<String>,
 
 /// Opens a sealed value to the JSON value the client sent.
 pub fn open(privacy: &Privacy, place: Place<'_>, sealed: &str) -> Result<Value, PrivacyError> {
-    let plaintext = cipher::open(&privacy.data_keys, place, sealed)?;
+    let plaintext = cipher::open(&privacy.data_keys.current(), place, sealed)?;
     Ok(serde_json::from_slice(&plaintext)?)
 }

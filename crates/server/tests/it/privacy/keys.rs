@@ -92,3 +92,32 @@ async fn after_rotate_data_key_old_events_still_reveal_and_new_events_use_the_ne
     assert_eq!(revealed(&app, &ids[1], "rawPhone").await, json!(new.phone));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_running_server_seals_with_a_rotated_key_within_the_key_refresh() {
+    let app = spawn_app().await;
+    assert_eq!(rotate_data_key(&app.data).expect("rotated"), "k2");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut sent = 0;
+    loop {
+        let m = Markers::new();
+        let event = identify("vis_live", &m.email, &m.phone);
+        assert_eq!(
+            app.post_events(&app.keys.server, &event).await.status(),
+            202
+        );
+        sent += 1;
+        let stored = events_of(&app, "vis_live").await;
+        let id = stored[sent - 1]["id"].as_str().expect("id").to_owned();
+        if key_ids(&app.data, &id) == ["k2", "k2"] {
+            assert_eq!(revealed(&app, &id, "rawEmail").await, json!(m.email));
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still sealing with k1"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.stop().await;
+}
