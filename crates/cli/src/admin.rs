@@ -1,11 +1,13 @@
 //! `clickwire tenant …` and `clickwire key …`: the catalog of a data directory, managed
 //! directly (SQLite allows it while the server runs; the server sees new keys at once and
-//! revocations within its key refresh).
+//! revocations within its key refresh), and `clickwire key rotate-data-key`, which adds a
+//! key to the data directory's keyring of personal-data keys.
 
 use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use clickwire_server::privacy::rotate_data_key;
 use clickwire_store::{sqlite::SqliteCatalog, Catalog, KeyKind, NewKey, Tier};
 
 /// How long a CLI write waits for the server's write lock.
@@ -87,6 +89,13 @@ pub enum KeyCommand {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Add a new current data key to the keyring (`<data>/data-keys.json`) and print its
+    /// id; older keys stay, so values sealed before remain readable. A running server seals
+    /// with it within its key refresh (1 s by default).
+    RotateDataKey {
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 pub fn run_tenant(command: TenantCommand) -> anyhow::Result<()> {
@@ -161,6 +170,13 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
             println!("revoked {} ({})", key.id, key.prefix);
             Ok(())
         }),
+        KeyCommand::RotateDataKey { data } => {
+            std::fs::create_dir_all(&data.data)
+                .with_context(|| format!("creating {}", data.data.display()))?;
+            let kid = rotate_data_key(&data.data).context("rotating the data key")?;
+            println!("{kid}");
+            Ok(())
+        }
     }
 }
 

@@ -1,14 +1,16 @@
 //! The analytics column mapping of the contract (one index, 20 blobs, 20 doubles) as plain
 //! values, so any analytics sink can write them.
 //!
-//! blob11 holds `hem|hemMd5` as the client sent them (keying the hem per tenant, if wanted,
-//! is the caller's job before writing). Multi-field blobs join their parts with `|`, keeping empty parts (`"pageview|"`); a `|`
+//! blob11 holds `hmacHem|hemMd5` and blob12 `hmacPhone`: the keyed hashes come from the
+//! caller ([`AnalyticsExtras::hmac_hem`], [`AnalyticsExtras::hmac_phone`], computed from
+//! [`identity_keys`] under a server secret) and stay empty without them, so a bare client
+//! hash never reaches those columns. Multi-field blobs join their parts with `|`, keeping empty parts (`"pageview|"`); a `|`
 //! inside a part is written as `%7C` so the columns still split correctly. Identity-derived
 //! blobs read these keys of an identify event's `identity` object (string or number values):
 //!
 //! | blob | identity keys |
 //! |---|---|
-//! | blob12 | `hashedPhone`, else `phoneHash` |
+//! | blob12 | `hashedPhone`, else `phoneHash` (keyed by the caller) |
 //! | blob13 | `customerId` `accountId` `userId` `crmContactId` `orderId` |
 //! | blob14 | `clickstreamId` `referringClickstreamId` |
 //! | blob15 | `maid` `maidType` |
@@ -44,8 +46,12 @@ pub struct AnalyticsRow {
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyticsExtras {
-    /// SHA-256 of the client IP (never the raw value).
+    /// Keyed hash of the client IP (never the raw value).
     pub ip_hash: Option<String>,
+    /// Keyed hash of the event's `hem` (blob11's first part).
+    pub hmac_hem: Option<String>,
+    /// Keyed hash of the event's hashed phone (blob12).
+    pub hmac_phone: Option<String>,
     pub device_type: Option<String>,
     pub browser: Option<String>,
     pub os: Option<String>,
@@ -56,6 +62,26 @@ pub struct AnalyticsExtras {
     /// 0–100, higher = more bot-like.
     pub bot_score: Option<f64>,
     pub is_bot: Option<bool>,
+}
+
+/// The client-hashed identity values of an identify event that blob11 and blob12 carry
+/// once the caller has keyed them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdentityKeys<'a> {
+    /// `hem`.
+    pub hem: Option<&'a str>,
+    /// `identity.hashedPhone`, else `identity.phoneHash`.
+    pub phone: Option<&'a str>,
+}
+
+/// The identity values of `event` that are to be keyed (none for other event types).
+pub fn identity_keys(event: &Event) -> IdentityKeys<'_> {
+    let hem = match &event.detail {
+        crate::detail::EventDetail::Identify { hem, .. } => Some(hem.as_str()),
+        _ => None,
+    };
+    let phone = identity::first_str(identity::identity_of(event), &identity::HASHED_PHONE);
+    IdentityKeys { hem, phone }
 }
 
 /// Maps `event` of `tenant` onto the analytics columns.

@@ -18,6 +18,8 @@
 //! - Lengths in "chars" are Unicode scalar values; the custom `label` cap is in bytes.
 //! - `hem`/`hemMd5` accept hex digits of either case and are stored as sent.
 //! - Unknown fields are kept anywhere in the payload and never reported.
+//! - `{"encrypted":true}` in place of `rawEmail`, `rawPhone`, form `values` or a file's
+//!   `text_excerpt` is the server's sealed placeholder and reads as the field being absent.
 
 mod analytics;
 mod batch;
@@ -26,9 +28,10 @@ mod device;
 mod error;
 mod event;
 mod limits;
+mod sealed;
 mod validate;
 
-pub use analytics::{analytics_row, AnalyticsExtras, AnalyticsRow};
+pub use analytics::{analytics_row, identity_keys, AnalyticsExtras, AnalyticsRow, IdentityKeys};
 pub use batch::parse_events;
 pub use detail::{ClickElement, EventDetail, FormAction, FormFile, Performance};
 pub use device::{Automation, Device, Dimensions};
@@ -38,4 +41,5 @@ pub use limits::{
     MAX_BATCH, MAX_CUSTOM_LABEL_BYTES, MAX_ID_CHARS, MAX_SELECTOR, MAX_SKEW_MS, MAX_TIMESTAMP_MS,
     MAX_USER_AGENT,
 };
+pub use sealed::{is_sealed_placeholder, sealed_placeholder};
 pub use validate::ValidateContext;

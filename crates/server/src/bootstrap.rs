@@ -6,7 +6,6 @@
 
 use std::{
     collections::BTreeMap,
-    io::Write,
     path::{Path, PathBuf},
 };
 
@@ -54,15 +53,8 @@ pub async fn bootstrap(catalog: &dyn Catalog, data: &Path) -> Result<Option<Path
 
 /// Writes `value` as JSON to a file only the owner can read.
 fn write_private(path: &Path, value: &impl Serialize) -> Result<(), StoreError> {
-    let json =
+    let mut json =
         serde_json::to_vec_pretty(value).map_err(|err| StoreError::Invalid(err.to_string()))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(&json)?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    Ok(())
+    json.push(b'\n');
+    Ok(crate::private_file::write_private(path, &json)?)
 }

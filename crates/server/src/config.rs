@@ -13,7 +13,10 @@ use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
 };
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+use crate::privacy::Secret;
 
 /// Every setting of `clickwire serve`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -33,6 +36,8 @@ pub struct Config {
     pub feed: FeedConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub security: SecurityConfig,
 }
 
 /// `[server]`: the HTTP listener.
@@ -54,6 +59,9 @@ pub struct ServerConfig {
     /// its chunks); slower gets 408 `request_timeout`.
     #[serde(with = "humantime_serde")]
     pub body_timeout: Duration,
+    /// Reverse proxies (CIDRs) whose `X-Forwarded-For` / `Forwarded` name the client;
+    /// from any other peer those headers are ignored. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for ServerConfig {
@@ -64,8 +72,28 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
+}
+
+/// `[security]`: the keys of personal data. Each is 32 bytes, written as 64 hex digits or
+/// base64, and never printed or serialised; unset ones come from files of the data
+/// directory, created (mode 0600) on the first start.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// The current data key (seals `rawEmail`, `rawPhone`, form `values`, file
+    /// `text_excerpt`); unset: the keyring file `data-keys.json`.
+    #[serde(skip_serializing)]
+    pub data_key: Option<Secret>,
+    /// Earlier values of `data_key`, still used to open what they sealed.
+    #[serde(skip_serializing)]
+    pub retired_data_keys: Vec<Secret>,
+    /// The HMAC-SHA256 secret of the stored IP and identity hashes; unset: the file
+    /// `hash-secret.json`.
+    #[serde(skip_serializing)]
+    pub hash_secret: Option<Secret>,
 }
 
 /// `[store]`: the embedded SQLite store.
@@ -459,5 +487,41 @@ impl Config {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_toml(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("clickwire.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::load(Some(&path), Overrides::default())
+    }
+
+    #[test]
+    fn security_keys_and_trusted_proxies_are_read_and_keys_never_print() {
+        let key = "3f".repeat(32);
+        let config = load_toml(&format!(
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1/128\"]\n\
+             [security]\ndata_key = \"{key}\"\nhash_secret = \"{key}\"\n"
+        ))
+        .expect("valid");
+        assert_eq!(config.server.trusted_proxies.len(), 2);
+        assert_eq!(
+            config.security.data_key.as_ref().map(|k| k.expose()[0]),
+            Some(0x3f)
+        );
+        assert!(!format!("{config:?}").contains(&key));
+        let serialised = serde_json::to_string(&config).expect("json");
+        assert!(!serialised.contains(&key), "{serialised}");
+    }
+
+    #[test]
+    fn a_data_key_that_is_not_32_bytes_stops_the_start() {
+        let err = load_toml("[security]\ndata_key = \"c2hvcnQ=\"\n").expect_err("too short");
+        assert!(err.to_string().contains("32 bytes"), "{err}");
     }
 }

@@ -12,7 +12,7 @@ use clickwire_model::{BatchError, FieldError};
 use clickwire_store::{StoreError, Tier};
 use serde::Serialize;
 
-use crate::limits::RateLimited;
+use crate::{limits::RateLimited, privacy::PrivacyError};
 
 /// Seconds a client is told to wait when ingest sheds load.
 const OVERLOADED_RETRY_AFTER_SECS: u64 = 1;
@@ -46,6 +46,14 @@ pub enum ApiError {
     NotFound(String),
     #[error("no events are stored for this visitor")]
     VisitorNotFound,
+    #[error("no event with this id in the key's tenant")]
+    EventNotFound,
+    #[error(
+        "{0} is not a sealed field: use rawEmail, rawPhone, values or files[<i>].text_excerpt"
+    )]
+    UnknownField(String),
+    #[error("this event has no sealed {0}")]
+    FieldNotSealed(String),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{0} already exists")]
@@ -83,6 +91,9 @@ impl ApiError {
             UpgradeRequired => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             VisitorNotFound => (StatusCode::NOT_FOUND, "visitor_not_found"),
+            EventNotFound => (StatusCode::NOT_FOUND, "event_not_found"),
+            UnknownField(_) => (StatusCode::BAD_REQUEST, "unknown_field"),
+            FieldNotSealed(_) => (StatusCode::NOT_FOUND, "field_not_sealed"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -128,6 +139,12 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(why) => ApiError::InvalidRequest(why),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<PrivacyError> for ApiError {
+    fn from(err: PrivacyError) -> Self {
+        ApiError::Internal(err.to_string())
     }
 }
 

@@ -18,6 +18,7 @@ use crate::{
     feed::Hub,
     limits::RateLimits,
     listen,
+    privacy::{Privacy, PrivacyError},
     process::{Processor, ShardStores},
     state::AppState,
     telemetry,
@@ -28,8 +29,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     bootstrap_file: Option<PathBuf>,
-    /// Tells the background tasks (key refresh, metrics upkeep, scoring shards, the feed
-    /// hub) to stop.
+    /// Tells the background tasks (key refresh, data key reload, metrics upkeep, scoring
+    /// shards, the feed hub) to stop.
     stop: watch::Sender<bool>,
 }
 
@@ -42,6 +43,8 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("user-agent data: {0}")]
     UserAgents(#[from] clickwire_enrich::ua::UaError),
+    #[error("personal data keys: {0}")]
+    Privacy(#[from] PrivacyError),
 }
 
 impl Server {
@@ -66,6 +69,7 @@ impl Server {
         };
         let backends = clickwire_store::open(&StoreConfig::Sqlite(sqlite))?;
         let catalog = backends.catalog;
+        let privacy = Arc::new(Privacy::load(&config.security, &store.data)?);
         let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
         let keys = Arc::new(KeyCache::new(Arc::clone(&catalog), config.auth.key_refresh));
         keys.refresh()
@@ -89,6 +93,8 @@ impl Server {
             catalog,
             keys,
             metrics: telemetry::metrics_handle(),
+            privacy,
+            vault: backends.vault,
         };
         Ok(Self {
             listener,
@@ -121,6 +127,10 @@ impl Server {
         );
         let feed =
             tokio::spawn(Arc::clone(&state.feed).run(state.bus.subscribe(), stop_rx.clone()));
+        let data_keys = tokio::spawn(
+            Arc::clone(&state.privacy.data_keys)
+                .run_reloader(state.config.auth.key_refresh, stop_rx.clone()),
+        );
         let upkeep = tokio::spawn(run_metrics_upkeep(state.metrics.clone(), stop_rx));
         let router = app(state.clone());
         let stopping = Arc::new(Notify::new());
@@ -148,7 +158,7 @@ impl Server {
             }
         }
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(refresher, upkeep, feed);
+        let _ = tokio::join!(refresher, data_keys, upkeep, feed);
         state.log.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
         Ok(())

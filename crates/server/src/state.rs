@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{Bus, Catalog, EventLog, EventQueries};
+use clickwire_store::{Bus, Catalog, EventLog, EventQueries, Vault};
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::{auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, process::Processor};
+use crate::{
+    auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, privacy::Privacy,
+    process::Processor,
+};
 
 /// Everything a handler may reach.
 #[derive(Clone)]
@@ -30,4 +33,8 @@ pub struct AppState {
     pub feed: Arc<Hub>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The data keys and the hash secret of personal data.
+    pub privacy: Arc<Privacy>,
+    /// Sealed fields of stored events and the audit log of their reveals.
+    pub vault: Arc<dyn Vault>,
 }

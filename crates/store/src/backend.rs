@@ -6,8 +6,8 @@ use std::sync::Arc;
 use clickwire_bus::{Bus, MemoryBus};
 
 use crate::{
-    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore},
-    Catalog, EventLog, EventQueries, StoreError,
+    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore, SqliteVault},
+    Catalog, EventLog, EventQueries, StoreError, Vault,
 };
 
 /// Which backend holds the events and the catalog.
@@ -23,6 +23,7 @@ pub struct Backends {
     pub log: Arc<dyn EventLog>,
     pub queries: Arc<dyn EventQueries>,
     pub catalog: Arc<dyn Catalog>,
+    pub vault: Arc<dyn Vault>,
     pub bus: Arc<dyn Bus>,
 }
 
@@ -33,10 +34,12 @@ pub fn open(config: &StoreConfig) -> Result<Backends, StoreError> {
             let bus: Arc<dyn Bus> = Arc::new(MemoryBus::default());
             let events = Arc::new(SqliteEventStore::open(sqlite, Arc::clone(&bus))?);
             let catalog = Arc::new(SqliteCatalog::open(&sqlite.dir, sqlite.busy_timeout)?);
+            let vault = Arc::new(SqliteVault::open(&sqlite.dir, sqlite.busy_timeout)?);
             Ok(Backends {
                 log: events.clone(),
                 queries: events,
                 catalog,
+                vault,
                 bus,
             })
         }

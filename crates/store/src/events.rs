@@ -31,6 +31,9 @@ pub struct NewEvent {
     pub live: Option<Bytes>,
     /// The analytics column mapping.
     pub analytics: AnalyticsRow,
+    /// The ciphertexts of the personal fields the payload shows as `{"encrypted":true}`:
+    /// a JSON object of field path → `"<key id>:<base64 nonce+ciphertext>"`.
+    pub sealed: Option<String>,
 }
 
 /// Where an appended event landed.

@@ -1,8 +1,8 @@
 //! Durable storage for clickwire, behind traits so the pipeline does not know which backend
 //! it runs on: the [`EventLog`] (reserve, append in order, commit), [`EventQueries`] (read
 //! back by tenant, visitor, seq), the [`Catalog`] (tenants and API keys), and the bus the
-//! log publishes commits to ([`clickwire_bus::Bus`]). [`open`] picks the backend in one
-//! place. The embedded backend is SQLite ([`sqlite`]); [`memory`] holds events in memory
+//! log publishes commits to ([`clickwire_bus::Bus`]). The [`Vault`] holds the audit log of
+//! reveals of sealed personal fields. [`open`] picks the backend in one place. The embedded backend is SQLite ([`sqlite`]); [`memory`] holds events in memory
 //! for tests.
 
 mod backend;
@@ -13,6 +13,7 @@ pub mod keys;
 pub mod log;
 pub mod memory;
 pub mod sqlite;
+pub mod vault;
 
 use std::{future::Future, pin::Pin};
 
@@ -22,6 +23,7 @@ pub use clickwire_bus::{Bus, BusReceiver, Committed, CommittedEvent, MemoryBus};
 pub use error::StoreError;
 pub use events::{Appended, EventPage, EventQueries, EventQuery, NewEvent, StoredEvent};
 pub use log::{append_committed, AppendBatch, AppendQueue, EventLog, OnCommit, Reservation};
+pub use vault::{AuditEntry, AuditPage, AuditQuery, NewAuditEntry, Vault};
 
 /// The future every store method returns: boxed so the traits stay object-safe
 /// (`Arc<dyn EventQueries>`), which lets one binary pick its backend at start-up.

@@ -144,3 +144,36 @@ fn an_operator_key_has_no_tenant_and_keys_may_expire() {
         "{listing}"
     );
 }
+
+#[test]
+fn rotate_data_key_adds_a_current_key_to_a_private_keyring_and_keeps_the_old_ones() {
+    let (_dir, data) = data_dir();
+    assert_eq!(run(&data, &["key", "rotate-data-key"]).trim_end(), "k1");
+    assert_eq!(run(&data, &["key", "rotate-data-key"]).trim_end(), "k2");
+    let path = data.join("data-keys.json");
+    let keyring: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("keyring")).expect("json");
+    assert_eq!(keyring["current"], "k2");
+    assert!(keyring["keys"]["k1"].is_string() && keyring["keys"]["k2"].is_string());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn a_data_key_from_the_environment_is_used_and_never_printed() {
+    let (_dir, data) = data_dir();
+    let key = "7e".repeat(32);
+    let server = start(&data, &[], &[("CLICKWIRE_SECURITY__DATA_KEY", &key)]);
+    let (clean, stderr) = server.terminate();
+    assert!(clean, "{stderr}");
+    assert!(!stderr.contains(&key), "the key is in the logs");
+    assert!(
+        !data.join("data-keys.json").exists(),
+        "the configured key is used"
+    );
+    assert!(data.join("hash-secret.json").exists());
+}

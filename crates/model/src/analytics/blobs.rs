@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::{
-    identity::{self, CLICKSTREAM_IDS, CRM_IDS, HASHED_PHONE, MAID, SOCIAL_IDS},
+    identity::{self, CLICKSTREAM_IDS, CRM_IDS, MAID, SOCIAL_IDS},
     join::join,
     query::{self, CLICK_IDS, UTMS},
     AnalyticsExtras,
@@ -27,8 +27,8 @@ pub(super) fn blobs(event: &Event, extras: &AnalyticsExtras) -> [String; 20] {
         join(&[opt(&extras.country), opt(&extras.city)]),
         element(event),
         form_and_custom(event),
-        hems(event),
-        identity::first_text(identity, &HASHED_PHONE).into_owned(),
+        hems(event, extras),
+        opt(&extras.hmac_phone).to_owned(),
         join(&identity::texts(identity, &CRM_IDS)),
         join(&identity::texts(identity, &CLICKSTREAM_IDS)),
         join(&identity::texts(identity, &MAID)),
@@ -76,10 +76,10 @@ fn form_and_custom(event: &Event) -> String {
     }
 }
 
-/// blob11: hem | hemMd5.
-fn hems(event: &Event) -> String {
+/// blob11: hmacHem | hemMd5.
+fn hems(event: &Event, extras: &AnalyticsExtras) -> String {
     match &event.detail {
-        EventDetail::Identify { hem, hem_md5, .. } => join(&[hem.as_str(), opt(hem_md5)]),
+        EventDetail::Identify { hem_md5, .. } => join(&[opt(&extras.hmac_hem), opt(hem_md5)]),
         _ => join(&["", ""]),
     }
 }

@@ -52,13 +52,11 @@ pub(super) fn texts<'a, const N: usize>(
     keys.map(|k| text(identity, k))
 }
 
-/// The first non-empty value among `keys`.
-pub(super) fn first_text<'a>(
+/// The first of `keys` whose value is a non-empty string.
+pub(super) fn first_str<'a>(
     identity: Option<&'a Map<String, Value>>,
     keys: &[&str],
-) -> Cow<'a, str> {
+) -> Option<&'a str> {
     keys.iter()
-        .map(|k| text(identity, k))
-        .find(|t| !t.is_empty())
-        .unwrap_or_default()
+        .find_map(|k| identity?.get(*k)?.as_str().filter(|s| !s.is_empty()))
 }

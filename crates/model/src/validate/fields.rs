@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::{path::Path, problem::Problem, report::Report};
+use crate::sealed::is_sealed_placeholder;
 
 /// A JSON object being validated, with its path for error messages.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +54,17 @@ impl<'a, 'p> Obj<'a, 'p> {
         read: impl FnOnce(&'a Value) -> Result<T, Problem>,
     ) -> Option<T> {
         let value = self.field(key)?;
+        self.convert(r, key, value, read)
+    }
+
+    /// [`Obj::opt`] for a field the server seals: its placeholder counts as absent.
+    pub(crate) fn opt_sealable<T>(
+        &self,
+        r: &mut Report,
+        key: &str,
+        read: impl FnOnce(&'a Value) -> Result<T, Problem>,
+    ) -> Option<T> {
+        let value = self.field(key).filter(|v| !is_sealed_placeholder(v))?;
         self.convert(r, key, value, read)
     }
 

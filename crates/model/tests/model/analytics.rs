@@ -1,6 +1,6 @@
 //! The analytics column mapping: blobs, doubles and the extras from enrichment.
 
-use clickwire_model::{analytics_row, AnalyticsExtras, AnalyticsRow};
+use clickwire_model::{analytics_row, identity_keys, AnalyticsExtras, AnalyticsRow};
 use serde_json::{json, Value};
 
 use crate::support::{accept, event, merge, set, NOW};
@@ -102,7 +102,7 @@ fn a_pipe_inside_a_value_is_escaped_so_the_columns_still_split() {
 }
 
 #[test]
-fn an_identify_row_carries_the_hems_and_the_identity_ids() {
+fn an_identify_row_carries_the_keyed_hems_and_the_identity_ids() {
     let mut e = event("identify");
     merge(
         &mut e,
@@ -124,13 +124,15 @@ fn an_identify_row_carries_the_hems_and_the_identity_ids() {
         "page.url",
         json!("https://example.com/?gclid=from-url"),
     );
-    let r = row(&e);
+    let extras = AnalyticsExtras {
+        hmac_hem: Some("keyed-hem".into()),
+        hmac_phone: Some("keyed-phone".into()),
+        ..AnalyticsExtras::default()
+    };
+    let r = analytics_row("tenant_1", &accept(&e), &extras);
     assert_eq!(blob(&r, 1), "identify|");
-    assert_eq!(
-        blob(&r, 11),
-        format!("{}|{}", "a".repeat(64), "b".repeat(32))
-    );
-    assert_eq!(blob(&r, 12), "ph");
+    assert_eq!(blob(&r, 11), format!("keyed-hem|{}", "b".repeat(32)));
+    assert_eq!(blob(&r, 12), "keyed-phone");
     assert_eq!(blob(&r, 13), "cu|42|us|crm|or");
     assert_eq!(blob(&r, 14), "cs|rcs");
     assert_eq!(blob(&r, 15), "m-1|idfa");
@@ -146,7 +148,19 @@ fn hashed_phone_prefers_hashed_phone_over_phone_hash() {
         &mut e,
         json!({"identity": {"hashedPhone": "first", "phoneHash": "second"}}),
     );
-    assert_eq!(blob(&row(&e), 12), "first");
+    let event = accept(&e);
+    let keys = identity_keys(&event);
+    assert_eq!(keys.phone, Some("first"));
+    assert_eq!(keys.hem, Some("a".repeat(64).as_str()));
+}
+
+#[test]
+fn without_keyed_hashes_the_identity_blobs_never_hold_the_client_hashes() {
+    let mut e = event("identify");
+    merge(&mut e, json!({"identity": {"hashedPhone": "ph"}}));
+    let r = row(&e);
+    assert_eq!(blob(&r, 11), "|");
+    assert_eq!(blob(&r, 12), "");
 }
 
 #[test]
@@ -181,6 +195,7 @@ fn the_extras_fill_device_geo_bot_and_ip_columns() {
         bot_name: Some("GPTBot".into()),
         bot_score: Some(91.0),
         is_bot: Some(true),
+        ..AnalyticsExtras::default()
     };
     let r = analytics_row("t", &accept(&event("pageview")), &extras);
     assert_eq!(blob(&r, 7), "desktop|Chrome|macOS|");

@@ -8,5 +8,6 @@ mod envelope;
 mod normalise;
 mod page_rules;
 mod robustness;
+mod sealed;
 mod support;
 mod types;

@@ -1,14 +1,17 @@
-//! The admin API under `/v1/admin/`: the CLI's tenant and key operations over HTTP, for
+//! The admin API under `/v1/admin/`: the CLI's tenant and key operations over HTTP, the
+//! audit log, and the reveal of sealed personal fields (`/v1/events/{id}/reveal`), for
 //! admin keys, each confined to the key's [`scope::AdminScope`].
 
+pub mod audit;
 mod expiry;
 pub mod keys;
+pub mod reveal;
 pub mod scope;
 pub mod tenants;
 
 use serde::de::DeserializeOwned;
 
-pub use scope::{admin_scope, AdminScope};
+pub use scope::{admin_scope, tenant_admin, AdminScope};
 
 use crate::error::ApiError;
 

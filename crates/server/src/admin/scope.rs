@@ -34,6 +34,24 @@ pub async fn admin_scope(state: &AppState, headers: &HeaderMap) -> Result<AdminS
     })
 }
 
+/// Authenticates an admin key bound to a tenant, for what only that tenant's own admins
+/// may do (reveal its personal data, read its audit log); an operator key gets 403.
+pub async fn tenant_admin(
+    state: &AppState,
+    headers: &HeaderMap,
+    what: &str,
+) -> Result<std::sync::Arc<clickwire_store::AuthKey>, ApiError> {
+    let key = request_key(headers, None);
+    let key = state.keys.authenticate(key.as_deref()).await?;
+    require_kind(&key, &[KeyKind::Admin], what)?;
+    if key.is_operator() {
+        return Err(ApiError::Forbidden(format!(
+            "an operator key cannot {what}; use an admin key of the tenant"
+        )));
+    }
+    Ok(key)
+}
+
 impl AdminScope {
     /// Refuses `what` (403 `forbidden`) unless the caller is an operator.
     pub fn require_operator(&self, what: &str) -> Result<(), ApiError> {

@@ -21,7 +21,7 @@ use super::{
     socket::{self, Inbound, Outbound, Session, Timings},
     write::Writes,
 };
-use crate::{config::FeedConfig, error::ApiError, ingest::client_ip_hash, state::AppState};
+use crate::{client_addr::client_ip_hash, config::FeedConfig, error::ApiError, state::AppState};
 
 /// Handles the WebSocket feed routes.
 pub async fn stream(
@@ -43,7 +43,12 @@ pub async fn stream(
         replay: admitted.replay,
         start: admitted.start,
         timings: timings(config, true),
-        writes: Writes::for_key(&state, key, client_ip_hash(peer.ip()), revoked.clone()),
+        writes: Writes::for_key(
+            &state,
+            key,
+            client_ip_hash(&state, peer, &headers),
+            revoked.clone(),
+        ),
         revoked,
     };
     Ok(upgrade

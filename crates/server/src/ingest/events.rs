@@ -16,8 +16,10 @@ use clickwire_model::{parse_events, ValidateContext};
 use clickwire_store::KeyKind;
 use serde::Serialize;
 
-use super::pipeline::{client_ip_hash, now_ms, store_events};
-use crate::{auth::authorize, body::read_body, error::ApiError, state::AppState};
+use super::pipeline::{now_ms, store_events};
+use crate::{
+    auth::authorize, body::read_body, client_addr::client_ip_hash, error::ApiError, state::AppState,
+};
 
 /// The kinds of key that may send ClickStream events.
 const INGEST_KINDS: &[KeyKind] = &[KeyKind::Website, KeyKind::Mobile, KeyKind::Server];
@@ -58,8 +60,14 @@ pub async fn post_events(
         .limits
         .check(&key, events.len())
         .map_err(ApiError::RateLimited)?;
-    let outcome =
-        store_events(&state, &key, events, client_ip_hash(peer.ip()), received_at).await?;
+    let outcome = store_events(
+        &state,
+        &key,
+        events,
+        client_ip_hash(&state, peer, &headers),
+        received_at,
+    )
+    .await?;
     let body = Accepted {
         success: true,
         accepted: outcome.accepted,

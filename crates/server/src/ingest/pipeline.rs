@@ -1,28 +1,22 @@
 //! The shared ingest steps after validation: drop events without analytics consent, take
 //! room in the log for the rest (a full log refuses them here, before anything is scored),
-//! then either hand them to the process stage, which labels each visitor's events and
-//! appends them in the order it scored them, or append them unlabelled. Resolves after the
-//! commit.
+//! seal their personal fields, then either hand them to the process stage, which labels
+//! each visitor's events and appends them in the order it scored them, or append them
+//! unlabelled. Resolves after the commit.
 
-use std::{net::IpAddr, sync::Arc};
+use std::sync::Arc;
 
 use clickwire_model::Event;
 use clickwire_store::{append_committed, AppendBatch, AuthKey};
-use sha2::{Digest, Sha256};
 
 use super::row::{new_event_id, unlabelled_row, RowContext};
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, privacy, state::AppState};
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// SHA-256 of the client address: the only form of it that is stored.
-pub fn client_ip_hash(ip: IpAddr) -> String {
-    hex::encode(Sha256::digest(ip.to_string().as_bytes()))
 }
 
 /// What one ingest call did.
@@ -34,7 +28,8 @@ pub struct Outcome {
     pub ids: Vec<String>,
 }
 
-/// Consent drop → reservation → labels → durable append; resolves after the commit.
+/// Consent drop → reservation → sealing → labels → durable append; resolves after the
+/// commit.
 pub async fn store_events(
     state: &AppState,
     key: &AuthKey,
@@ -66,9 +61,12 @@ pub async fn store_events(
     let ids: Vec<String> = (0..accepted).map(|_| new_event_id()).collect();
     let rows = ids
         .iter()
-        .zip(&events)
-        .map(|(id, event)| unlabelled_row(&ctx, id.clone(), event))
-        .collect::<Result<Vec<_>, _>>()?;
+        .zip(&mut events)
+        .map(|(id, event)| {
+            let protected = privacy::protect(&state.privacy, &ctx.tenant, id, event)?;
+            unlabelled_row(&ctx, id.clone(), event, protected)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
     match &state.processor {
         Some(processor) => {
             let events = rows.into_iter().zip(events).collect();

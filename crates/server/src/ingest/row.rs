@@ -7,7 +7,7 @@ use clickwire_enrich::Labels;
 use clickwire_model::{analytics_row, AnalyticsExtras, Event};
 use clickwire_store::{KeyKind, NewEvent};
 
-use crate::{error::ApiError, feed::frame::labels_and_frame};
+use crate::{error::ApiError, feed::frame::labels_and_frame, privacy::Protected};
 
 /// What every event of one request shares: who sent it, from where, and when.
 #[derive(Debug)]
@@ -25,11 +25,18 @@ pub fn new_event_id() -> String {
     format!("evt_{}", ulid::Ulid::new())
 }
 
-/// The store row of `event` before it is labelled: everything that does not depend on the
-/// labels (payload, analytics columns), built on the request's task so that the shard,
+/// The store row of `event` before it is labelled (its personal fields already sealed, as
+/// `protected` says): everything that does not depend on the labels (payload, sealed
+/// fields, analytics columns), built on the request's task so that the shard,
 /// which scores visitors one at a time, only adds what the labels decide.
-pub fn unlabelled_row(ctx: &RowContext, id: String, event: &Event) -> Result<NewEvent, ApiError> {
-    let extras = analytics_extras(None, &ctx.ip_hash);
+pub fn unlabelled_row(
+    ctx: &RowContext,
+    id: String,
+    event: &Event,
+    protected: Protected,
+) -> Result<NewEvent, ApiError> {
+    let mut extras = analytics_extras(None, &ctx.ip_hash);
+    protected.fill(&mut extras);
     Ok(NewEvent {
         id,
         received_at: ctx.received_at,
@@ -42,6 +49,7 @@ pub fn unlabelled_row(ctx: &RowContext, id: String, event: &Event) -> Result<New
         labels: None,
         live: None,
         analytics: analytics_row(&ctx.tenant, event, &extras),
+        sealed: protected.sealed,
     })
 }
 

@@ -217,6 +217,12 @@ impl TestApp {
         self.halt().await;
     }
 
+    /// As [`TestApp::stop`], handing back the data directory so the test can look at it.
+    pub async fn stop_keeping_data(mut self) -> tempfile::TempDir {
+        self.halt().await;
+        self._dir
+    }
+
     async fn halt(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

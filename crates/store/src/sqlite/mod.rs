@@ -11,6 +11,7 @@ mod query;
 mod retention;
 mod schema;
 mod stats;
+mod vault;
 mod visitor_index;
 mod writer;
 
@@ -27,6 +28,7 @@ pub use retention::RetentionConfig;
 use serde::Deserialize;
 pub use stats::{stats, EventEdge, TenantStats};
 use tokio::sync::{mpsc, oneshot};
+pub use vault::SqliteVault;
 
 use self::{
     checkpoint::{Checkpointer, WAL_LIMIT},

@@ -42,7 +42,13 @@ pub fn stored_doubles() -> impl Iterator<Item = usize> {
 }
 
 /// The migrations in order: the file's `user_version` is how many of them it has.
-const MIGRATIONS: &[fn() -> String] = &[v1, v2_generated_analytics, keys_scope_and_expiry];
+const MIGRATIONS: &[fn() -> String] = &[
+    v1,
+    v2_generated_analytics,
+    keys_scope_and_expiry,
+    sealed_column,
+    audit_log,
+];
 
 /// Applies every migration the file does not have yet, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -57,6 +63,27 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// `sealed`, the ciphertexts of an event's personal fields (JSON object: field path →
+/// `"<key id>:<base64 nonce+ciphertext>"`), NULL when the event has none.
+fn sealed_column() -> String {
+    "ALTER TABLE events ADD COLUMN sealed TEXT;".into()
+}
+
+/// `audit_log`, one row per reveal of a sealed field, read newest first per tenant.
+fn audit_log() -> String {
+    "CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  field TEXT NOT NULL
+);
+CREATE INDEX audit_log_tenant_id ON audit_log(tenant, id);"
+        .into()
 }
 
 /// Keys may belong to no tenant (operator keys, kind `admin` only) and may expire.
@@ -131,7 +158,7 @@ CREATE INDEX events_tenant_seq ON events(tenant, seq);
     )
 }
 
-/// The written columns of an event row, in bind order.
+/// The columns of an event row that version 2 has and writes, in bind order.
 fn written_columns() -> String {
     let mut columns = String::from(
         "seq, id, tenant, source, received_at, event_type, visitor_id, session_id, timestamp, key_kind, payload, labels",
@@ -189,10 +216,11 @@ CREATE INDEX events_tenant_seq ON events(tenant, seq);
     )
 }
 
-/// The INSERT of one event row, with its parameters in [`super::writer`]'s bind order.
+/// The INSERT of one event row, with its parameters in [`super::writer`]'s bind order:
+/// the columns version 2 copied, then `sealed`.
 pub fn insert_event_sql() -> String {
-    let columns = written_columns();
-    let count = FIXED_COLUMNS + stored_blobs().count() + stored_doubles().count();
+    let columns = format!("{}, sealed", written_columns());
+    let count = FIXED_COLUMNS + stored_blobs().count() + stored_doubles().count() + 1;
     let params: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
     format!(
         "INSERT INTO events ({columns}) VALUES ({})",

@@ -250,5 +250,6 @@ fn bind_event(
         at += 1;
         stmt.raw_bind_parameter(at, event.analytics.doubles[n - 1])?;
     }
+    stmt.raw_bind_parameter(at + 1, event.sealed.as_deref())?;
     Ok(())
 }

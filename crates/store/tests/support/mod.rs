@@ -23,6 +23,7 @@ pub fn event(visitor: &str, n: usize) -> NewEvent {
         key_kind: "server",
         labels: None,
         live: Some(bytes::Bytes::from(n.to_string())),
+        sealed: None,
         analytics: AnalyticsRow {
             index1: "t".into(),
             blobs: Default::default(),

@@ -17,9 +17,10 @@ use clickwire_enrich::{
     KeyPosture,
 };
 use clickwire_model::{parse_events, Event, ValidateContext};
-use clickwire_server::ingest::client_ip_hash;
+use clickwire_server::privacy::Privacy;
 use clickwire_store::NewEvent;
 use rand::{rngs::StdRng, Rng, SeedableRng};
+use std::sync::Arc;
 
 use super::row::{new_event, Arrival};
 use crate::loadgen::events::EventSource;
@@ -64,6 +65,7 @@ struct Session {
     id: String,
     left: u32,
     state: VisitorState,
+    /// The keyed hash of the visitor's (simulated) address.
     ip_hash: String,
 }
 
@@ -76,15 +78,16 @@ pub struct Generator {
     scoring: ScoringConfig,
     sessions: Vec<Session>,
     rng: StdRng,
+    privacy: Arc<Privacy>,
 }
 
 impl Generator {
-    pub fn new(plan: Plan, lane: Lane) -> anyhow::Result<Self> {
+    pub fn new(plan: Plan, lane: Lane, privacy: Arc<Privacy>) -> anyhow::Result<Self> {
         let mut rng = StdRng::seed_from_u64(0x6669_6c6c ^ lane.index);
         let source = EventSource::new(plan.visitors, lane.index);
         let per_lane = (plan.concurrent_sessions as u64 / lane.of.max(1)).max(1);
         let sessions = (0..per_lane)
-            .map(|_| new_session(&mut rng, lane, source.visitors()))
+            .map(|_| new_session(&mut rng, lane, source.visitors(), &privacy))
             .collect();
         Ok(Self {
             ua: UaParser::new(UA_CACHE).context("loading the user-agent data")?,
@@ -94,6 +97,7 @@ impl Generator {
             plan,
             lane,
             rng,
+            privacy,
         })
     }
 
@@ -114,7 +118,8 @@ impl Generator {
         let received_at = self.receive_time(at);
         let slot = self.rng.random_range(0..self.sessions.len());
         if self.sessions[slot].left == 0 {
-            self.sessions[slot] = new_session(&mut self.rng, self.lane, self.source.visitors());
+            let visitors = self.source.visitors();
+            self.sessions[slot] = new_session(&mut self.rng, self.lane, visitors, &self.privacy);
         }
         let session = &mut self.sessions[slot];
         session.left -= 1;
@@ -135,7 +140,7 @@ impl Generator {
             received_at,
             ip_hash: &session.ip_hash,
         };
-        new_event(arrival, event, &labels)
+        new_event(arrival, event, &labels, &self.privacy)
     }
 
     /// Evenly spaced from `first_ms` to `last_ms` over the plan's events.
@@ -148,7 +153,7 @@ impl Generator {
 }
 
 /// A new session of one of `lane`'s visitors (of `visitors` in all).
-fn new_session(rng: &mut StdRng, lane: Lane, visitors: usize) -> Session {
+fn new_session(rng: &mut StdRng, lane: Lane, visitors: usize, privacy: &Privacy) -> Session {
     let of = lane.of.max(1) as usize;
     // Visitors k, k + of, … below `visitors` (the plan has at least one per lane).
     let first = lane.index as usize;
@@ -162,7 +167,7 @@ fn new_session(rng: &mut StdRng, lane: Lane, visitors: usize) -> Session {
         id: format!("sess_{:016x}", rng.random::<u64>()),
         left: rng.random_range(3..=40),
         state: VisitorState::default(),
-        ip_hash: client_ip_hash(ip),
+        ip_hash: privacy.hashes.ip(ip),
     }
 }
 

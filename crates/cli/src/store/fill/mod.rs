@@ -12,14 +12,14 @@ mod row;
 
 use std::{
     path::Path,
-    sync::mpsc,
+    sync::{mpsc, Arc},
     thread,
     time::{Duration, Instant},
 };
 
 use anyhow::Context;
 use clap::value_parser;
-use clickwire_server::ingest::now_ms;
+use clickwire_server::{config::SecurityConfig, ingest::now_ms, privacy::Privacy};
 use clickwire_store::{
     append_committed,
     sqlite::{SqliteConfig, SqliteEventStore, Synchronous},
@@ -64,8 +64,18 @@ pub fn run(args: FillArgs) -> anyhow::Result<()> {
     let plan = plan(&args);
     let lanes = lanes(&args, &plan);
     let store = open(&dir, args.batch as usize)?;
+    // The data directory's own secrets (created on first use, as `serve` would): filled
+    // rows are hashed and sealed as ingest would store them.
+    let privacy =
+        Arc::new(Privacy::load(&SecurityConfig::default(), &dir).context("loading the data keys")?);
     let generators = (0..lanes)
-        .map(|index| Generator::new(plan.clone(), Lane { index, of: lanes }))
+        .map(|index| {
+            Generator::new(
+                plan.clone(),
+                Lane { index, of: lanes },
+                Arc::clone(&privacy),
+            )
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use clickwire_enrich::Labels;
 use clickwire_model::Event;
-use clickwire_server::ingest::row::{label_row, unlabelled_row, RowContext};
+use clickwire_server::{
+    ingest::row::{label_row, unlabelled_row, RowContext},
+    privacy::{self, Privacy},
+};
 use clickwire_store::{KeyKind, NewEvent};
 
 /// How the event arrived, as ingest would have recorded it.
@@ -18,8 +21,13 @@ pub struct Arrival<'a> {
     pub ip_hash: &'a str,
 }
 
-/// The row ingest would store for `event` with `labels`.
-pub fn new_event(arrival: Arrival<'_>, event: Event, labels: &Labels) -> anyhow::Result<NewEvent> {
+/// The row ingest would store for `event` with `labels` (personal fields sealed).
+pub fn new_event(
+    arrival: Arrival<'_>,
+    mut event: Event,
+    labels: &Labels,
+    privacy: &Privacy,
+) -> anyhow::Result<NewEvent> {
     let ctx = RowContext {
         tenant: Arc::from(arrival.tenant),
         source: None,
@@ -27,7 +35,8 @@ pub fn new_event(arrival: Arrival<'_>, event: Event, labels: &Labels) -> anyhow:
         ip_hash: arrival.ip_hash.to_owned(),
         received_at: arrival.received_at,
     };
-    let mut row = unlabelled_row(&ctx, arrival.id, &event)?;
+    let protected = privacy::protect(privacy, arrival.tenant, &arrival.id, &mut event)?;
+    let mut row = unlabelled_row(&ctx, arrival.id, &event, protected)?;
     label_row(&ctx, &mut row, &event, labels)?;
     // The live-feed frame is never stored: a filled directory has no subscribers yet.
     row.live = None;

@@ -1,5 +1,6 @@
 //! form: the action, form id and field count, plus the optional capture fields (`values`
-//! and `files` are type-checked item by item).
+//! and `files` are type-checked item by item; the server's sealed placeholder stands for
+//! an absent `values` or `text_excerpt`).
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,7 @@ use serde_json::Value;
 use crate::{
     detail::{EventDetail, FormAction, FormFile},
     validate::{
-        fields::{boolean, non_negative, number, number_in, string, Obj},
+        fields::{boolean, non_negative, number, number_in, object, string, Obj},
         problem::Problem,
         report::Report,
     },
@@ -27,7 +28,9 @@ pub(super) fn form(obj: &Obj<'_, '_>, r: &mut Report) -> Option<EventDetail> {
     let detected_email = obj.opt(r, "detected_email", boolean);
     let detected_phone = obj.opt(r, "detected_phone", boolean);
     let completion_rate = obj.opt(r, "completion_rate", number_in(0.0, 100.0));
-    let values = obj.opt_obj(r, "values").map(|o| values(&o, r));
+    let values = obj
+        .opt_sealable(r, "values", object)
+        .map(|map| values(&Obj::new(map, obj.path.key("values")), r));
     let files = files(obj, r);
     let form_submission_id = opt_string(obj, r, "form_submission_id");
     let submitted_at = obj.opt(r, "submitted_at", number);
@@ -91,7 +94,9 @@ fn file(obj: &Obj<'_, '_>, r: &mut Report) -> Option<FormFile> {
     let field = obj.req(r, "field", string);
     let size = obj.req(r, "size", non_negative);
     let mime_type = obj.req(r, "type", string);
-    let text_excerpt = opt_string(obj, r, "text_excerpt");
+    let text_excerpt = obj
+        .opt_sealable(r, "text_excerpt", string)
+        .map(str::to_owned);
     Some(FormFile {
         name: name?.to_owned(),
         field: field?.to_owned(),

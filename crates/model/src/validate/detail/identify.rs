@@ -1,5 +1,6 @@
 //! identify: the hashed email (`hem`, SHA-256 hex) with optional MD5, raw values (encrypted
-//! by the server before storage) and the free-form `identity` object.
+//! by the server before storage; its sealed placeholder reads as absent) and the free-form
+//! `identity` object.
 
 use serde_json::Value;
 
@@ -16,8 +17,8 @@ use crate::{
 pub(super) fn identify(obj: &Obj<'_, '_>, r: &mut Report) -> Option<EventDetail> {
     let hem = obj.req(r, "hem", hex(64));
     let hem_md5 = obj.opt(r, "hemMd5", hex(32));
-    let raw_email = obj.opt(r, "rawEmail", string);
-    let raw_phone = obj.opt(r, "rawPhone", string);
+    let raw_email = obj.opt_sealable(r, "rawEmail", string);
+    let raw_phone = obj.opt_sealable(r, "rawPhone", string);
     let identity = obj.opt(r, "identity", object);
     Some(EventDetail::Identify {
         hem: hem?.to_owned(),
