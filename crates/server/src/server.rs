@@ -20,7 +20,7 @@ use crate::{
     listen,
     privacy::{Privacy, PrivacyError},
     process::{Processor, ShardStores},
-    state::AppState,
+    state::{AppState, Handles},
     telemetry,
 };
 
@@ -82,7 +82,7 @@ impl Server {
             rebuild_reads: Arc::new(tokio::sync::Semaphore::new(config.store.readers)),
         };
         let processor = Processor::start(&config.scoring, stores, &stopped)?;
-        let state = AppState {
+        let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
             feed: Arc::new(Hub::new(&config.feed)),
@@ -95,7 +95,7 @@ impl Server {
             metrics: telemetry::metrics_handle(),
             privacy,
             vault: backends.vault,
-        };
+        });
         Ok(Self {
             listener,
             state,

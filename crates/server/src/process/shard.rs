@@ -135,7 +135,7 @@ impl Shard {
         for item in job.items {
             let key = (Arc::clone(&job.ctx.tenant), item.event.visitor_id.clone());
             if self.visitors.contains(&key) && !self.waiting.contains_key(&key) {
-                rows.extend(self.score(&key, &job.ctx, job.posture, item, &job.completion));
+                rows.extend(self.score(key, &job.ctx, job.posture, item, &job.completion));
                 continue;
             }
             let waiting = Waiting {
@@ -153,15 +153,13 @@ impl Shard {
     /// Labels one event with its visitor's state and builds its row.
     fn score(
         &mut self,
-        key: &VisitorKey,
+        key: VisitorKey,
         ctx: &RowContext,
         posture: KeyPosture,
         item: ShardItem,
         completion: &Completion,
     ) -> Option<NewEvent> {
-        let state = self
-            .visitors
-            .get_or_insert_mut(key.clone(), VisitorState::default);
+        let state = self.visitors.get_or_insert_mut(key, VisitorState::default);
         let observation = Observation {
             event: &item.event,
             ua: &item.ua,
@@ -237,7 +235,7 @@ impl Shard {
         self.visitors.put(key.clone(), state);
         for waiting in self.waiting.remove(&key).unwrap_or_default() {
             let row = self.score(
-                &key,
+                key.clone(),
                 &waiting.ctx,
                 waiting.posture,
                 waiting.item,

@@ -6,10 +6,12 @@
 //! the indexer thread fills in sorted batches (see [`super::visitor_index`]).
 //!
 //! The 41 analytics columns of the contract (index1, blob1–blob20, double1–double20) are
-//! all columns of `events`, so plain SQL reads them; those that only repeat what the row
-//! already holds (index1 the tenant, blob2–blob4 the page's url, path and referrer, blob5
-//! and blob6 the session and visitor, double1 the event time) are VIRTUAL generated
-//! columns, computed when read and never written, so each event's strings are stored once.
+//! all columns of `events`, so plain SQL reads them; those that only repeat another column
+//! of the row (index1 the tenant, blob5 and blob6 the session and visitor, double1 the
+//! event time) are VIRTUAL generated columns, never written. Columns taken out of the JSON
+//! payload (the page's url, path and referrer) stay stored: SQLite computes every generated
+//! column on INSERT, and parsing each payload there cost the single writer thread about a
+//! tenth of its time (measured with perf, see BENCHMARKS.md).
 
 use rusqlite::Connection;
 
@@ -22,13 +24,7 @@ pub const FIXED_COLUMNS: usize = 12;
 
 /// The analytics columns computed from the rest of the row (1-based blob and double
 /// numbers), with their SQL.
-const GENERATED_BLOBS: [(usize, &str); 5] = [
-    (2, "coalesce(json_extract(payload, '$.page.url'), '')"),
-    (3, "coalesce(json_extract(payload, '$.page.path'), '')"),
-    (4, "coalesce(json_extract(payload, '$.page.referrer'), '')"),
-    (5, "session_id"),
-    (6, "visitor_id"),
-];
+const GENERATED_BLOBS: [(usize, &str); 2] = [(5, "session_id"), (6, "visitor_id")];
 const GENERATED_DOUBLES: [(usize, &str); 1] = [(1, "CAST(timestamp AS REAL)")];
 
 /// The blob numbers that are stored (written by the writer), in bind order.
