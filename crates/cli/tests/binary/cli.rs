@@ -1,24 +1,8 @@
 //! `clickwire tenant …` and `clickwire key …` against the data directory of a running server.
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
-use crate::process::{clickwire, data_dir, event, start};
-
-/// Runs a CLI command on `data`; returns its stdout, failing the test on a non-zero exit.
-fn run(data: &Path, args: &[&str]) -> String {
-    let output = clickwire()
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("run clickwire");
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
+use crate::process::{clickwire, data_dir, event, run, start};
 
 #[tokio::test]
 async fn keys_made_by_the_cli_work_at_once_and_stop_within_five_seconds_of_revocation() {

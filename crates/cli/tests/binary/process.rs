@@ -25,6 +25,22 @@ pub struct Running {
 }
 
 /// Starts the server on a free port with `data`, plus extra args and env.
+/// Runs a CLI command on `data`; returns its stdout, failing the test on a non-zero exit.
+pub fn run(data: &Path, args: &[&str]) -> String {
+    let output = clickwire()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run clickwire");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
 pub fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut command = clickwire();
     command

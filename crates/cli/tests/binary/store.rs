@@ -6,23 +6,14 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::process::{clickwire, data_dir, key, start};
+use crate::process::{clickwire, data_dir, key, run, start};
 
 /// Runs `clickwire store <args> --data <data>`; returns its stdout, failing on non-zero exit.
 fn store(data: &Path, args: &[&str]) -> String {
-    let output = clickwire()
-        .arg("store")
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("run clickwire");
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
+    let args: Vec<&str> = std::iter::once("store")
+        .chain(args.iter().copied())
+        .collect();
+    run(data, &args)
 }
 
 /// The JSON lines of `store stats`.

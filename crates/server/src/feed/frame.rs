@@ -18,13 +18,8 @@ use serde_json::value::RawValue;
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct FrameBody<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    ts: i64,
-    visitor_id: &'a str,
-    session_id: &'a str,
-    event_type: &'static str,
-    page: &'a str,
+    #[serde(flatten)]
+    head: FrameHead<'a>,
     bot: &'a RawValue,
     behavioral_class: BehavioralClass,
     device: &'a RawValue,
@@ -143,12 +138,14 @@ pub fn frame_from_stored(stored: &StoredEvent) -> Option<Bytes> {
         return None;
     }
     let body = FrameBody {
-        kind: "event",
-        ts: stored.received_at,
-        visitor_id: &payload.visitor_id,
-        session_id: &payload.session_id,
-        event_type: event_type.as_str(),
-        page: &payload.page.path,
+        head: FrameHead {
+            kind: "event",
+            ts: stored.received_at,
+            visitor_id: &payload.visitor_id,
+            session_id: &payload.session_id,
+            event_type: event_type.as_str(),
+            page: &payload.page.path,
+        },
         bot: labels.bot,
         behavioral_class: labels.behavioral_class,
         device: labels.device,
