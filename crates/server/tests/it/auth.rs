@@ -150,15 +150,7 @@ async fn a_new_key_works_at_once_and_a_revoked_one_stops_within_five_seconds() {
 
 /// The value of a counter without labels in `/metrics` (0 before its first increment).
 async fn counter(app: &TestApp, name: &str) -> f64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text().await;
     text.lines()
         .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
         .map_or(0.0, |value| value.trim().parse().expect("a number"))

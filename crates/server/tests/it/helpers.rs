@@ -121,6 +121,12 @@ impl TestApp {
     }
 
     /// `GET /v1/events?<query>` with the server key; the parsed body.
+    /// The `/metrics` page as text.
+    pub async fn metrics_text(&self) -> String {
+        let response = self.client.get(self.url("/metrics")).send().await;
+        response.expect("request").text().await.expect("text")
+    }
+
     pub async fn read_events(&self, query: &str) -> Value {
         let response = self
             .get(&format!("/v1/events?{query}"), &self.keys.server)

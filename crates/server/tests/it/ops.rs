@@ -29,15 +29,7 @@ async fn metrics_count_events_and_time_requests_and_commits() {
             .status(),
         401
     );
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text().await;
     for name in [
         "clickwire_events_received_total",
         "clickwire_events_accepted_total",
@@ -94,15 +86,7 @@ async fn made_up_paths_and_methods_never_become_metric_labels() {
         .await
         .expect("request");
     assert_eq!(response.status(), 405);
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text().await;
     assert!(!text.contains(&path), "the path became a label");
     assert!(!text.contains("XFLOODMETHOD"), "the method became a label");
     assert!(text.contains(r#"method="other""#), "{text}");

@@ -96,7 +96,7 @@ async fn a_batch_refused_with_503_and_retried_scores_like_one_accepted_at_once()
 async fn wait_for_queue_depth(app: &TestApp, depth: usize) {
     let expected = format!("clickwire_ingest_queue_depth {depth}");
     for _ in 0..500 {
-        let metrics = app.get("/metrics", "").await.text().await.expect("metrics");
+        let metrics = app.metrics_text().await;
         if metrics.lines().any(|line| line == expected) {
             return;
         }
