@@ -91,7 +91,8 @@ impl AppendQueue {
         }
     }
 
-    /// Room for `events` events; a request larger than the whole queue waits for all of it.
+    /// Room for `events` events, or `Overloaded` at once; a request larger than the whole
+    /// queue takes the whole queue (it is refused only while anything else holds room).
     pub fn reserve(&self, events: usize) -> Result<Reservation, StoreError> {
         let wanted = events.clamp(1, self.capacity) as u32;
         let permit = Arc::clone(&self.room)
