@@ -100,9 +100,30 @@ pub fn protect(
     let identity = identity_keys(event);
     let hmac_hem = identity.hem.map(|hem| privacy.hashes.hem(hem));
     let hmac_phone = identity.phone.map(|phone| privacy.hashes.hash(phone));
+    let personal = fields::take_personal(event);
+    // Most events have no personal field: they never touch the keyring's lock.
+    let sealed = if personal.is_empty() {
+        None
+    } else {
+        Some(seal_all(privacy, tenant, event_id, personal)?)
+    };
+    Ok(Protected {
+        sealed,
+        hmac_hem,
+        hmac_phone,
+    })
+}
+
+/// The `sealed` column of an event's personal fields: field path → sealed value, as JSON.
+fn seal_all(
+    privacy: &Privacy,
+    tenant: &str,
+    event_id: &str,
+    personal: Vec<(String, Value)>,
+) -> Result<String, PrivacyError> {
     let keys = privacy.data_keys.current();
     let mut sealed = BTreeMap::new();
-    for (field, value) in fields::take_personal(event) {
+    for (field, value) in personal {
         let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(&value)?);
         let place = Place {
             tenant,
@@ -112,16 +133,7 @@ pub fn protect(
         let text = cipher::seal(&keys, place, &plaintext)?;
         sealed.insert(field, text);
     }
-    let sealed = if sealed.is_empty() {
-        None
-    } else {
-        Some(serde_json::to_string(&sealed)?)
-    };
-    Ok(Protected {
-        sealed,
-        hmac_hem,
-        hmac_phone,
-    })
+    Ok(serde_json::to_string(&sealed)?)
 }
 
 /// The sealed value of `field` in a stored `sealed` column, if the event has one.
