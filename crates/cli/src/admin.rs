@@ -11,7 +11,7 @@ use clickwire_server::privacy::rotate_data_key;
 use clickwire_store::{sqlite::SqliteCatalog, Catalog, KeyKind, NewKey, Tier};
 
 /// How long a CLI write waits for the server's write lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The data directory every catalog command works on.
 #[derive(Debug, Args)]
@@ -68,8 +68,12 @@ pub enum KeyCommand {
         /// Allowed browser origin of a website key (repeatable; `*.example.com` for subdomains).
         #[arg(long = "origin")]
         origins: Vec<String>,
+        /// The source a pipeline key belongs to (`src_…`, from `clickwire source create`).
         #[arg(long)]
         source: Option<String>,
+        /// Mint a test key (`dk_test_…` / `cs_test_…`): the same rights as a live one.
+        #[arg(long)]
+        test: bool,
         /// The key stops working after this long, e.g. `30d` or `12h` (default: never).
         #[arg(long, value_parser = humantime::parse_duration)]
         expires_in: Option<Duration>,
@@ -121,6 +125,7 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
             kind,
             origins,
             source,
+            test,
             expires_in,
             data,
         } => with_catalog(data, |catalog| async move {
@@ -139,6 +144,7 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
                 origins,
                 source,
                 expires_at,
+                test,
             };
             let (_, key) = catalog.create_key(new).await?;
             println!("{key}");

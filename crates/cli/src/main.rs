@@ -6,6 +6,7 @@ mod baseline;
 mod feedbench;
 mod loadgen;
 mod serve;
+mod source;
 mod store;
 mod subscribe;
 
@@ -34,6 +35,9 @@ enum Command {
     /// Manage API keys in a data directory.
     #[command(subcommand)]
     Key(admin::KeyCommand),
+    /// Manage sources (where pipeline events come from) in a data directory.
+    #[command(subcommand)]
+    Source(source::SourceCommand),
     /// Inspect or fill the event store of a data directory.
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -55,6 +59,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Tenant(cmd) => admin::run_tenant(cmd),
         Command::Key(cmd) => admin::run_key(cmd),
+        Command::Source(cmd) => source::run(cmd),
         Command::Store(cmd) => store::run(cmd),
         Command::Loadgen(args) => loadgen::run(args),
         Command::Baseline(args) => baseline::run(args),

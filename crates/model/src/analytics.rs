@@ -77,7 +77,7 @@ pub struct IdentityKeys<'a> {
 /// The identity values of `event` that are to be keyed (none for other event types).
 pub fn identity_keys(event: &Event) -> IdentityKeys<'_> {
     let hem = match &event.detail {
-        crate::detail::EventDetail::Identify { hem, .. } => Some(hem.as_str()),
+        crate::detail::EventDetail::Identify { hem, .. } if !hem.is_empty() => Some(hem.as_str()),
         _ => None,
     };
     let phone = identity::first_str(identity::identity_of(event), &identity::HASHED_PHONE);

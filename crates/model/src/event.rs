@@ -138,6 +138,13 @@ pub struct Event {
     pub device: Device,
     pub consent: Option<Consent>,
     pub detail: EventDetail,
+    /// The type the sender named: the ClickStream type, or the pipeline message type
+    /// (`track`, `page`, …) the event was read from. Stored and filtered on; the feed shows
+    /// [`Event::event_type`].
+    pub wire_type: &'static str,
+    /// The known user of a pipeline message (its `userId`, or the user its anonymous id was
+    /// linked to by an earlier identify); ClickStream events have none.
+    pub user_id: Option<String>,
     /// The event object as it is stored: the input with `device.userAgent` and click
     /// `element.selector` truncated and `timestamp` set to [`Event::timestamp`]; unknown
     /// fields are kept so newer SDKs are not rejected.

@@ -1,4 +1,5 @@
-//! Wire types of the ClickStream `POST /v1/events` contract and everything that can be
+//! Wire types of the ClickStream `POST /v1/events` contract (and, in [`signal`], of the
+//! pipeline messages of the Datafly Signal and Segment APIs) and everything that can be
 //! decided about an event without I/O: parsing a request body, validating every event with
 //! a path per failing field, normalising it, and mapping it onto the analytics columns.
 //!
@@ -29,6 +30,7 @@ mod error;
 mod event;
 mod limits;
 mod sealed;
+pub mod signal;
 mod validate;
 
 pub use analytics::{analytics_row, identity_keys, AnalyticsExtras, AnalyticsRow, IdentityKeys};

@@ -59,8 +59,11 @@ fn check(obj: &Obj<'_, '_>, r: &mut Report) -> Option<Event> {
     let device = device::device(obj, r);
     let consent = consent::consent(obj, r);
     let detail = event_type.and_then(|t| detail::detail(t, obj, r));
+    let event_type = event_type?;
     Some(Event {
-        event_type: event_type?,
+        event_type,
+        wire_type: event_type.as_str(),
+        user_id: None,
         visitor_id: visitor_id?,
         session_id: session_id?,
         timestamp: client_timestamp?,

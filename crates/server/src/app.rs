@@ -1,5 +1,7 @@
 //! The router: every route of the server in one table, with the layers all routes share
-//! (CORS for browsers, body limit, request metrics, request logs without query strings).
+//! (body limit, request metrics, request logs without query strings). The collector's
+//! routes allow browsers from anywhere (the Origin gate of website keys decides); the
+//! pipeline routes answer CORS from their source's origins ([`pipeline`]).
 
 use std::time::Duration;
 
@@ -17,7 +19,9 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{admin, api, error::ApiError, feed, ingest, ops, state::AppState, telemetry};
+use crate::{
+    admin, api, error::ApiError, feed, ingest, ops, pipeline, sources, state::AppState, telemetry,
+};
 
 /// How long browsers may cache a preflight answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -39,12 +43,20 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/v1/sources", get(sources::api::list).post(sources::api::create))
+        .route(
+            "/v1/sources/{id}",
+            get(sources::api::get)
+                .patch(sources::api::update)
+                .delete(sources::api::delete),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(cors())
+        .merge(pipeline::routes(state.clone()))
         .fallback(|| async { ApiError::NotFound("route".into()) })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
         .layer(middleware::from_fn(telemetry::record_request))
-        .layer(cors())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
@@ -54,6 +66,12 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
         .with_state(state)
+}
+
+/// The answer to a method a route does not take (set inside each route group's CORS layer,
+/// so that preflights still reach it).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// Browsers on any site may call the collector; the Origin gate of website keys decides

@@ -1,6 +1,8 @@
-//! First start on an empty data directory: tenant `default` on tier `network`, one key of
-//! each kind for it (its `admin` key manages `default` only) and one operator key (an admin
-//! key bound to no tenant, which manages every tenant), written to
+//! First start on an empty data directory: tenant `default` on tier `network`, a pipeline
+//! source `default` (no browser origins, the default rate limit), one key of each kind for
+//! the tenant (its `admin` key manages `default` only; its `pipeline` key belongs to the
+//! source) and one operator key (an admin key bound to no tenant, which manages every
+//! tenant), written to
 //! `<data>/bootstrap-credentials.json` (mode 0600). Later starts find tenants and create
 //! nothing.
 
@@ -9,7 +11,9 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use clickwire_store::{Catalog, KeyKind, NewKey, StoreError, Tier};
+use clickwire_store::{Catalog, KeyKind, NewKey, NewSource, SourceKind, Sources, StoreError, Tier};
+
+use crate::sources::settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT};
 use serde::Serialize;
 
 /// The file the first start writes into the data directory.
@@ -23,20 +27,39 @@ const OPERATOR: &str = "operator";
 struct Credentials {
     tenant: &'static str,
     tier: Tier,
+    /// The id of the pipeline source the pipeline key belongs to.
+    source: String,
     keys: BTreeMap<&'static str, String>,
 }
 
 /// Creates the default tenant and keys when the catalog is empty; returns the file written.
-pub async fn bootstrap(catalog: &dyn Catalog, data: &Path) -> Result<Option<PathBuf>, StoreError> {
+pub async fn bootstrap(
+    catalog: &dyn Catalog,
+    sources: &dyn Sources,
+    data: &Path,
+) -> Result<Option<PathBuf>, StoreError> {
     if !catalog.is_empty().await? {
         return Ok(None);
     }
     catalog.create_tenant(DEFAULT_TENANT, DEFAULT_TIER).await?;
+    let source = sources
+        .create_source(NewSource {
+            tenant: DEFAULT_TENANT.into(),
+            name: DEFAULT_TENANT.into(),
+            kind: SourceKind::Pipeline,
+            origins: Vec::new(),
+            rate_limit: DEFAULT_RATE_LIMIT,
+            ip_allow: Vec::new(),
+            dedup_window_ms: DEFAULT_DEDUP_WINDOW.as_millis() as i64,
+        })
+        .await?;
     let mut keys = BTreeMap::new();
     for kind in KeyKind::ALL {
-        let (_, key) = catalog
-            .create_key(NewKey::for_tenant(DEFAULT_TENANT, kind))
-            .await?;
+        let new = NewKey {
+            source: (kind == KeyKind::Pipeline).then(|| source.id.clone()),
+            ..NewKey::for_tenant(DEFAULT_TENANT, kind)
+        };
+        let (_, key) = catalog.create_key(new).await?;
         keys.insert(kind.as_str(), key);
     }
     let (_, operator) = catalog.create_key(NewKey::operator()).await?;
@@ -44,6 +67,7 @@ pub async fn bootstrap(catalog: &dyn Catalog, data: &Path) -> Result<Option<Path
     let credentials = Credentials {
         tenant: DEFAULT_TENANT,
         tier: DEFAULT_TIER,
+        source: source.id,
         keys,
     };
     let path = data.join(CREDENTIALS_FILE);

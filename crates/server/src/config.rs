@@ -62,6 +62,9 @@ pub struct ServerConfig {
     /// Reverse proxies (CIDRs) whose `X-Forwarded-For` / `Forwarded` name the client;
     /// from any other peer those headers are ignored. Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// Development mode: pipeline sources also accept browser origins on this machine
+    /// (`localhost`, `127.0.0.1`). Off by default.
+    pub development: bool,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +76,7 @@ impl Default for ServerConfig {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            development: false,
         }
     }
 }

@@ -32,6 +32,14 @@ pub enum ApiError {
     InvalidApiKey,
     #[error("the API key was revoked or has expired")]
     KeyRevoked,
+    #[error("The supplied pipeline key was not recognised.")]
+    InvalidPipelineKey,
+    #[error("the request's Origin is not among the source's allowed origins")]
+    OriginNotAllowed,
+    #[error("the request comes from an address outside the source's IP allowlist")]
+    IpNotAllowed,
+    #[error("{0}")]
+    InvalidSignature(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("the request's Origin or Referer is not among the key's allowed domains")]
@@ -84,6 +92,10 @@ impl ApiError {
             InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             InvalidFilter(_) => (StatusCode::BAD_REQUEST, "invalid_filter"),
             InvalidApiKey | KeyRevoked => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            InvalidPipelineKey => (StatusCode::UNAUTHORIZED, "invalid_pipeline_key"),
+            OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            IpNotAllowed => (StatusCode::FORBIDDEN, "ip_not_allowed"),
+            InvalidSignature(_) => (StatusCode::UNAUTHORIZED, "invalid_signature"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
             PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),

@@ -15,10 +15,12 @@ pub mod ingest;
 pub mod limits;
 mod listen;
 mod ops;
+pub mod pipeline;
 pub mod privacy;
 mod private_file;
 pub mod process;
 mod server;
+pub mod sources;
 pub mod state;
 pub mod telemetry;
 

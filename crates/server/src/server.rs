@@ -18,8 +18,10 @@ use crate::{
     feed::Hub,
     limits::RateLimits,
     listen,
+    pipeline::recall::Recall,
     privacy::{Privacy, PrivacyError},
     process::{Processor, ShardStores},
+    sources::SourceCache,
     state::{AppState, Handles},
     telemetry,
 };
@@ -70,7 +72,8 @@ impl Server {
         let backends = clickwire_store::open(&StoreConfig::Sqlite(sqlite))?;
         let catalog = backends.catalog;
         let privacy = Arc::new(Privacy::load(&config.security, &store.data)?);
-        let bootstrap_file = bootstrap(catalog.as_ref(), &store.data).await?;
+        let bootstrap_file =
+            bootstrap(catalog.as_ref(), backends.sources.as_ref(), &store.data).await?;
         let keys = Arc::new(KeyCache::new(Arc::clone(&catalog), config.auth.key_refresh));
         keys.refresh()
             .await
@@ -82,6 +85,7 @@ impl Server {
             rebuild_reads: Arc::new(tokio::sync::Semaphore::new(config.store.readers)),
         };
         let processor = Processor::start(&config.scoring, stores, &stopped)?;
+        let config_refresh = config.auth.key_refresh;
         let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
@@ -95,6 +99,13 @@ impl Server {
             metrics: telemetry::metrics_handle(),
             privacy,
             vault: backends.vault,
+            sources: Arc::new(SourceCache::new(
+                Arc::clone(&backends.sources),
+                config_refresh,
+            )),
+            source_store: backends.sources,
+            marks: backends.marks,
+            recall: Arc::new(Recall::default()),
         });
         Ok(Self {
             listener,

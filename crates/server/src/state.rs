@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{Bus, Catalog, EventLog, EventQueries, Vault};
+use clickwire_store::{Bus, Catalog, EventLog, EventQueries, MarkQueries, Sources, Vault};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::{
-    auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, privacy::Privacy,
-    process::Processor,
+    auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, pipeline::recall::Recall,
+    privacy::Privacy, process::Processor, sources::SourceCache,
 };
 
 /// Everything a handler may reach; fields are read through `Deref`.
@@ -57,4 +57,12 @@ pub struct Handles {
     pub privacy: Arc<Privacy>,
     /// Sealed fields of stored events and the audit log of their reveals.
     pub vault: Arc<dyn Vault>,
+    /// Sources as the ingest routes read them (cached, with their rate limiters).
+    pub sources: Arc<SourceCache>,
+    /// Sources as the `/v1/sources` API manages them.
+    pub source_store: Arc<dyn Sources>,
+    /// The message ids and identity links pipeline events committed.
+    pub marks: Arc<dyn MarkQueries>,
+    /// Recently stored message ids and known identity links, in memory.
+    pub recall: Arc<Recall>,
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use clickwire_bus::{Bus, MemoryBus};
 
 use crate::{
-    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore, SqliteVault},
-    Catalog, EventLog, EventQueries, StoreError, Vault,
+    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore, SqliteSources, SqliteVault},
+    Catalog, EventLog, EventQueries, MarkQueries, Sources, StoreError, Vault,
 };
 
 /// Which backend holds the events and the catalog.
@@ -24,6 +24,8 @@ pub struct Backends {
     pub queries: Arc<dyn EventQueries>,
     pub catalog: Arc<dyn Catalog>,
     pub vault: Arc<dyn Vault>,
+    pub sources: Arc<dyn Sources>,
+    pub marks: Arc<dyn MarkQueries>,
     pub bus: Arc<dyn Bus>,
 }
 
@@ -35,9 +37,12 @@ pub fn open(config: &StoreConfig) -> Result<Backends, StoreError> {
             let events = Arc::new(SqliteEventStore::open(sqlite, Arc::clone(&bus))?);
             let catalog = Arc::new(SqliteCatalog::open(&sqlite.dir, sqlite.busy_timeout)?);
             let vault = Arc::new(SqliteVault::open(&sqlite.dir, sqlite.busy_timeout)?);
+            let sources = Arc::new(SqliteSources::open(&sqlite.dir, sqlite.busy_timeout)?);
             Ok(Backends {
                 log: events.clone(),
-                queries: events,
+                queries: events.clone(),
+                marks: events,
+                sources,
                 catalog,
                 vault,
                 bus,

@@ -73,6 +73,16 @@ impl KeyKind {
         }
     }
 
+    /// The prefix of newly created test keys of this kind (`dk_test_`, `cs_test_`); kinds
+    /// without a test form use their live prefix.
+    pub fn test_prefix(self) -> &'static str {
+        match self {
+            KeyKind::Website => "cs_test_",
+            KeyKind::Pipeline => "dk_test_",
+            other => other.prefix(),
+        }
+    }
+
     /// The prefix of newly created keys of this kind.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -94,7 +104,7 @@ pub struct ParseNameError {
     expected: String,
 }
 
-fn parse_named<T: Copy>(
+pub(crate) fn parse_named<T: Copy>(
     what: &'static str,
     value: &str,
     all: &[T],
@@ -153,10 +163,13 @@ pub struct NewKey {
     pub kind: KeyKind,
     /// Allowed browser origins (website keys); `*.example.com` matches subdomains.
     pub origins: Vec<String>,
-    /// Optional source the key belongs to.
+    /// The source the key belongs to: required for pipeline keys, which must name a
+    /// pipeline source of their tenant.
     pub source: Option<String>,
     /// When the key stops working (ms since the epoch); `None`: never.
     pub expires_at: Option<i64>,
+    /// A test key (`dk_test_…`): the same rights, a prefix that tells it apart.
+    pub test: bool,
 }
 
 impl NewKey {
@@ -168,6 +181,7 @@ impl NewKey {
             origins: Vec::new(),
             source: None,
             expires_at: None,
+            test: false,
         }
     }
 
@@ -179,6 +193,7 @@ impl NewKey {
             origins: Vec::new(),
             source: None,
             expires_at: None,
+            test: false,
         }
     }
 }

@@ -34,6 +34,9 @@ pub struct NewEvent {
     /// The ciphertexts of the personal fields the payload shows as `{"encrypted":true}`:
     /// a JSON object of field path → `"<key id>:<base64 nonce+ciphertext>"`.
     pub sealed: Option<String>,
+    /// What a pipeline event leaves behind besides itself (its message id, an identity
+    /// link), committed with it; `None` for every other event.
+    pub marks: Option<Box<crate::Marks>>,
 }
 
 /// Where an appended event landed.

@@ -11,14 +11,19 @@ const SECRET_LEN: usize = 32;
 /// How many characters of a key a listing shows.
 const DISPLAY_LEN: usize = 16;
 
-/// A fresh key of `kind`, e.g. `cs_live_3hX…`.
-pub fn generate(kind: KeyKind) -> String {
+/// A fresh key of `kind`, e.g. `cs_live_3hX…` (`dk_test_…` for a pipeline test key).
+pub fn generate(kind: KeyKind, test: bool) -> String {
     let secret: String = rand::rng()
         .sample_iter(&Alphanumeric)
         .take(SECRET_LEN)
         .map(char::from)
         .collect();
-    format!("{}{secret}", kind.prefix())
+    let prefix = if test {
+        kind.test_prefix()
+    } else {
+        kind.prefix()
+    };
+    format!("{prefix}{secret}")
 }
 
 /// The stored form of a key: lowercase hex SHA-256.
@@ -41,8 +46,8 @@ mod tests {
 
     #[test]
     fn generated_keys_carry_their_kind_prefix_and_differ() {
-        let a = generate(KeyKind::Mobile);
-        let b = generate(KeyKind::Mobile);
+        let a = generate(KeyKind::Mobile, false);
+        let b = generate(KeyKind::Mobile, false);
         assert!(a.starts_with("cs_mob_live_"));
         assert_eq!(a.len(), "cs_mob_live_".len() + SECRET_LEN);
         assert_ne!(a, b);

@@ -2,7 +2,8 @@
 //! it runs on: the [`EventLog`] (reserve, append in order, commit), [`EventQueries`] (read
 //! back by tenant, visitor, seq), the [`Catalog`] (tenants and API keys), and the bus the
 //! log publishes commits to ([`clickwire_bus::Bus`]). The [`Vault`] holds the audit log of
-//! reveals of sealed personal fields. [`open`] picks the backend in one place. The embedded backend is SQLite ([`sqlite`]); [`memory`] holds events in memory
+//! reveals of sealed personal fields. [`Sources`] holds where pipeline and webhook events come
+//! from, and [`MarkQueries`] the message ids and identity links pipeline events commit. [`open`] picks the backend in one place. The embedded backend is SQLite ([`sqlite`]); [`memory`] holds events in memory
 //! for tests.
 
 mod backend;
@@ -11,7 +12,9 @@ mod error;
 pub mod events;
 pub mod keys;
 pub mod log;
+pub mod marks;
 pub mod memory;
+pub mod sources;
 pub mod sqlite;
 pub mod vault;
 
@@ -23,6 +26,8 @@ pub use clickwire_bus::{Bus, BusReceiver, Committed, CommittedEvent, MemoryBus};
 pub use error::StoreError;
 pub use events::{Appended, EventPage, EventQueries, EventQuery, NewEvent, StoredEvent};
 pub use log::{append_committed, AppendBatch, AppendQueue, EventLog, OnCommit, Reservation};
+pub use marks::{IdentityLink, MarkLookup, MarkQueries, MarkQuery, Marks};
+pub use sources::{NewSource, Source, SourceKind, SourcePatch, Sources};
 pub use vault::{AuditEntry, AuditPage, AuditQuery, NewAuditEntry, Vault};
 
 /// The future every store method returns: boxed so the traits stay object-safe

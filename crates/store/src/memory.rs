@@ -2,14 +2,17 @@
 //! the reference the conformance suite holds every backend to. A batch is "committed" the
 //! moment it is appended; nothing survives the process.
 
-use std::sync::{Arc, Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use clickwire_bus::{Bus, Committed, CommittedEvent};
 use serde_json::value::RawValue;
 
 use crate::{
-    AppendBatch, AppendQueue, Appended, EventLog, EventPage, EventQueries, EventQuery, NewEvent,
-    OnCommit, Reservation, StoreError, StoreFuture, StoredEvent,
+    AppendBatch, AppendQueue, Appended, EventLog, EventPage, EventQueries, EventQuery, MarkLookup,
+    MarkQueries, MarkQuery, NewEvent, OnCommit, Reservation, StoreError, StoreFuture, StoredEvent,
 };
 
 /// Events kept in memory, appended in call order.
@@ -24,6 +27,10 @@ struct Rows {
     next_seq: i64,
     closed: bool,
     events: Vec<Row>,
+    /// (tenant, source, message id) → when it was received.
+    message_ids: HashMap<(String, String, String), i64>,
+    /// (tenant, anonymous id) → user id.
+    links: HashMap<(String, String), String>,
 }
 
 struct Row {
@@ -63,6 +70,18 @@ impl MemoryEventStore {
                     id: event.id.clone(),
                     live: bytes.clone(),
                 });
+            }
+            if let Some(marks) = &event.marks {
+                let tenant = batch.tenant.to_string();
+                if let Some(id) = &marks.message_id {
+                    let source = batch.source.as_deref().unwrap_or_default().to_owned();
+                    rows.message_ids
+                        .insert((tenant.clone(), source, id.clone()), event.received_at);
+                }
+                if let Some(link) = &marks.link {
+                    rows.links
+                        .insert((tenant, link.anonymous_id.clone()), link.user_id.clone());
+                }
             }
             rows.events.push(Row {
                 seq,
@@ -113,6 +132,36 @@ impl EventQueries for MemoryEventStore {
 
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(async { Ok(()) })
+    }
+}
+
+impl MarkQueries for MemoryEventStore {
+    fn lookup_marks(&self, query: MarkQuery) -> StoreFuture<'_, MarkLookup> {
+        let found = self
+            .rows
+            .lock()
+            .map_err(|_| StoreError::Closed)
+            .map(|rows| {
+                let mut found = MarkLookup::default();
+                for id in &query.message_ids {
+                    let key = (query.tenant.clone(), query.source.clone(), id.clone());
+                    if rows
+                        .message_ids
+                        .get(&key)
+                        .is_some_and(|at| *at >= query.seen_since)
+                    {
+                        found.seen.insert(id.clone());
+                    }
+                }
+                for anonymous_id in &query.anonymous_ids {
+                    let key = (query.tenant.clone(), anonymous_id.clone());
+                    if let Some(user) = rows.links.get(&key) {
+                        found.links.insert(anonymous_id.clone(), user.clone());
+                    }
+                }
+                found
+            });
+        Box::pin(async move { found })
     }
 }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use clickwire_store::{
     memory::MemoryEventStore,
     sqlite::{SqliteConfig, SqliteEventStore, Synchronous},
-    AppendBatch, Bus, EventLog, EventQueries, EventQuery, MemoryBus, StoreError,
+    AppendBatch, Bus, EventLog, EventQueries, EventQuery, IdentityLink, MarkQueries, MarkQuery,
+    Marks, MemoryBus, StoreError,
 };
 use support::{append, event, visitor_ids};
 
@@ -16,6 +17,7 @@ use support::{append, event, visitor_ids};
 struct Backend {
     log: Arc<dyn EventLog>,
     queries: Arc<dyn EventQueries>,
+    marks: Arc<dyn MarkQueries>,
     bus: Arc<dyn Bus>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -25,7 +27,8 @@ fn memory(capacity: usize) -> Backend {
     let store = Arc::new(MemoryEventStore::new(capacity, Arc::clone(&bus)));
     Backend {
         log: store.clone(),
-        queries: store,
+        queries: store.clone(),
+        marks: store,
         bus,
         _dir: None,
     }
@@ -47,7 +50,8 @@ fn sqlite(capacity: usize) -> Backend {
     let store = Arc::new(SqliteEventStore::open(&config, Arc::clone(&bus)).expect("open"));
     Backend {
         log: store.clone(),
-        queries: store,
+        queries: store.clone(),
+        marks: store,
         bus,
         _dir: Some(dir),
     }
@@ -86,6 +90,10 @@ macro_rules! backend {
             #[tokio::test]
             async fn commits_reach_the_bus_in_seq_order() {
                 super::commits_reach_the_bus_in_seq_order($open(64)).await;
+            }
+            #[tokio::test]
+            async fn marks_are_read_back_within_their_window() {
+                super::marks_are_read_back_within_their_window($open(64)).await;
             }
             #[tokio::test]
             async fn appends_after_close_are_refused() {
@@ -237,4 +245,53 @@ async fn appends_after_close_are_refused(b: Backend) {
     b.log.close().await.expect("close");
     let refused = append(b.log.as_ref(), None, vec![event("a", 0)]).await;
     assert!(refused.is_err());
+}
+
+async fn marks_are_read_back_within_their_window(b: Backend) {
+    let mut identify = event("anon_1", 0);
+    identify.received_at = 1_000;
+    identify.marks = Some(Box::new(Marks {
+        message_id: Some("m1".into()),
+        link: Some(IdentityLink {
+            anonymous_id: "anon_1".into(),
+            user_id: "user_1".into(),
+        }),
+    }));
+    append(b.log.as_ref(), Some("src_a"), vec![identify])
+        .await
+        .expect("append");
+    let ask = |source: &str, seen_since: i64| MarkQuery {
+        tenant: "t".into(),
+        source: source.into(),
+        message_ids: vec!["m1".into(), "m2".into()],
+        seen_since,
+        anonymous_ids: vec!["anon_1".into(), "anon_2".into()],
+    };
+    let found = b
+        .marks
+        .lookup_marks(ask("src_a", 1_000))
+        .await
+        .expect("lookup");
+    assert_eq!(found.seen.into_iter().collect::<Vec<_>>(), ["m1"]);
+    assert_eq!(
+        found.links.get("anon_1").map(String::as_str),
+        Some("user_1")
+    );
+    assert_eq!(found.links.len(), 1);
+    let later = b
+        .marks
+        .lookup_marks(ask("src_a", 1_001))
+        .await
+        .expect("lookup");
+    assert!(
+        later.seen.is_empty(),
+        "outside the window the id is new again"
+    );
+    let other = b.marks.lookup_marks(ask("src_b", 0)).await.expect("lookup");
+    assert!(other.seen.is_empty(), "message ids are per source");
+    assert_eq!(
+        other.links.len(),
+        1,
+        "links are per tenant, whatever the source"
+    );
 }

@@ -26,6 +26,10 @@ pub(crate) enum Problem {
     BodyNotObject,
     NoEvents,
     TooManyEvents(usize),
+    NotIsoTime,
+    NotId,
+    MustBe(&'static str),
+    OneOfRequired(&'static str),
 }
 
 impl fmt::Display for Problem {
@@ -62,6 +66,12 @@ impl fmt::Display for Problem {
             }
             Self::NoEvents => f.write_str("must contain at least 1 event"),
             Self::TooManyEvents(max) => write!(f, "must contain at most {max} events"),
+            Self::NotIsoTime => {
+                f.write_str("must be an ISO 8601 time, e.g. 2026-02-25T14:30:00.000Z")
+            }
+            Self::NotId => f.write_str("must be a string or a number"),
+            Self::MustBe(value) => write!(f, "must be \"{value}\" on this endpoint"),
+            Self::OneOfRequired(fields) => write!(f, "is required: a message needs {fields}"),
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct CreateKey {
     source: Option<String>,
     expires_in: Option<String>,
     expires_at: Option<i64>,
+    /// A test key (`dk_test_…`, `cs_test_…`).
+    #[serde(default)]
+    test: bool,
 }
 
 /// A new key: its record and, this once, the key itself.
@@ -88,6 +91,7 @@ pub async fn create(
             request.expires_in.as_deref(),
             request.expires_at,
         )?,
+        test: request.test,
     };
     let (record, key) = state.catalog.create_key(new).await?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key, record })))

@@ -16,7 +16,7 @@ pub use scope::{admin_scope, tenant_admin, AdminScope};
 use crate::error::ApiError;
 
 /// Parses a JSON request body, answering `invalid_json` or `validation_error` as ingest does.
-fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|err| {
         if err.is_data() {
             ApiError::Validation(vec![clickwire_model::FieldError {

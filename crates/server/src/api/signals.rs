@@ -100,10 +100,20 @@ fn snapshot(visitor_id: String, event: &StoredEvent) -> Result<Snapshot, ApiErro
         .as_ref()
         .ok_or_else(|| ApiError::Internal(format!("stored event {} has no labels", event.id)))?;
     let labels: Labels = serde_json::from_str(labels.get()).map_err(internal)?;
-    let session: SessionOf = serde_json::from_str(event.event.get()).map_err(internal)?;
+    let session_id = if event.key_kind == KeyKind::Pipeline.as_str() {
+        clickwire_model::signal::reparse(event.event.get(), event.received_at)
+            .map(|e| e.session_id)
+            .ok_or_else(|| {
+                ApiError::Internal(format!("stored event {} does not parse", event.id))
+            })?
+    } else {
+        serde_json::from_str::<SessionOf>(event.event.get())
+            .map_err(internal)?
+            .session_id
+    };
     Ok(Snapshot {
         visitor_id,
-        session_id: session.session_id,
+        session_id,
         bot: labels.bot,
         behavioral_class: labels.behavioral_class,
         device: labels.device,

@@ -7,7 +7,7 @@ mod origin;
 use axum::http::{header, HeaderMap};
 pub use cache::KeyCache;
 use clickwire_store::{AuthKey, KeyKind};
-pub use origin::origin_allowed;
+pub use origin::{host_allowed, is_localhost, origin_allowed};
 
 use std::sync::Arc;
 

@@ -15,6 +15,31 @@ pub fn origin_allowed(patterns: &[String], headers: &HeaderMap) -> bool {
     patterns.iter().any(|p| host_matches(&normalise(p), &host))
 }
 
+/// True when the host of the origin `origin` (`https://shop.example.com`) matches one of
+/// `patterns`; an empty list matches nothing.
+pub fn host_allowed(patterns: &[String], origin: &str) -> bool {
+    let Some(host) = url::Url::parse(origin)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    else {
+        return false;
+    };
+    patterns.iter().any(|p| host_matches(&normalise(p), &host))
+}
+
+/// True for an origin on this machine (`localhost`, `127.0.0.1`, `[::1]`, `*.localhost`).
+pub fn is_localhost(origin: &str) -> bool {
+    let Some(url) = url::Url::parse(origin).ok() else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// The host of `Origin`, else of `Referer`, lowercased.
 fn request_host(headers: &HeaderMap) -> Option<String> {
     [header::ORIGIN, header::REFERER]

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use clickwire_enrich::{BehavioralClass, BotVerdict, DeviceSummary, Labels, Scores};
-use clickwire_model::{Event, EventType};
-use clickwire_store::StoredEvent;
+use clickwire_model::{signal, Event, EventType};
+use clickwire_store::{KeyKind, StoredEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -50,6 +50,9 @@ struct FrameHead<'a> {
     session_id: &'a str,
     event_type: &'static str,
     page: &'a str,
+    /// The known user of a pipeline event; ClickStream frames have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<&'a str>,
 }
 
 /// A labelled event's stored labels (JSON) and its frame body; the body is `None` for
@@ -83,6 +86,7 @@ pub fn labels_and_frame(
         session_id: &event.session_id,
         event_type: event.event_type.as_str(),
         page: &event.page.path,
+        user_id: event.user_id.as_deref(),
     })?;
     // `{head…}` + `{labels…}` → `{head…,labels…}`.
     let mut body = BytesMut::with_capacity(head.len() + shown.len());
@@ -132,20 +136,44 @@ struct StoredLabels<'a> {
 /// transitions) and for stored JSON that cannot be read.
 pub fn frame_from_stored(stored: &StoredEvent) -> Option<Bytes> {
     let labels: StoredLabels<'_> = serde_json::from_str(stored.labels.as_ref()?.get()).ok()?;
+    if stored.key_kind == KeyKind::Pipeline.as_str() {
+        let event = signal::reparse(stored.event.get(), stored.received_at)?;
+        let head = FrameHead {
+            kind: "event",
+            ts: stored.received_at,
+            visitor_id: &event.visitor_id,
+            session_id: &event.session_id,
+            event_type: event.event_type.as_str(),
+            page: &event.page.path,
+            user_id: event.user_id.as_deref(),
+        };
+        return frame_with(stored, head, &labels);
+    }
     let payload: StoredPayload<'_> = serde_json::from_str(stored.event.get()).ok()?;
     let event_type = EventType::from_wire(&payload.event_type)?;
     if event_type == EventType::ConsentTransition {
         return None;
     }
+    let head = FrameHead {
+        kind: "event",
+        ts: stored.received_at,
+        visitor_id: &payload.visitor_id,
+        session_id: &payload.session_id,
+        event_type: event_type.as_str(),
+        page: &payload.page.path,
+        user_id: None,
+    };
+    frame_with(stored, head, &labels)
+}
+
+/// The frame of `stored` with `head` in front of its stored labels.
+fn frame_with(
+    stored: &StoredEvent,
+    head: FrameHead<'_>,
+    labels: &StoredLabels<'_>,
+) -> Option<Bytes> {
     let body = FrameBody {
-        head: FrameHead {
-            kind: "event",
-            ts: stored.received_at,
-            visitor_id: &payload.visitor_id,
-            session_id: &payload.session_id,
-            event_type: event_type.as_str(),
-            page: &payload.page.path,
-        },
+        head,
         bot: labels.bot,
         behavioral_class: labels.behavioral_class,
         device: labels.device,

@@ -1,4 +1,5 @@
-//! `POST /v1/events`: the ClickStream collector. Checks run cheapest-first: key, key kind,
+//! `POST /v1/events`: the ClickStream collector (a request signed with `X-Signature` is a
+//! Datafly server-side request instead, see [`crate::pipeline::signed`]). Checks run cheapest-first: key, key kind,
 //! Origin gate (all before a byte of the body is read), body size, JSON and validation,
 //! rate limit; then the durable append, and
 //! only then the 202.
@@ -18,7 +19,8 @@ use serde::Serialize;
 
 use super::pipeline::{now_ms, store_events};
 use crate::{
-    auth::authorize, body::read_body, client_addr::client_ip_hash, error::ApiError, state::AppState,
+    auth::authorize, body::read_body, client_addr::client_ip_hash, error::ApiError,
+    pipeline::signed, state::AppState,
 };
 
 /// The kinds of key that may send ClickStream events.
@@ -40,6 +42,9 @@ pub async fn post_events(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    if headers.contains_key(signed::SIGNATURE_HEADER) {
+        return signed::post(&state, peer, query.as_deref(), &headers, body).await;
+    }
     let key = authorize(
         &state,
         &headers,

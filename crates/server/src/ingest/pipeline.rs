@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use clickwire_model::Event;
-use clickwire_store::{append_committed, AppendBatch, AuthKey};
+use clickwire_store::{append_committed, AppendBatch, AuthKey, Marks};
 
 use super::row::{new_event_id, unlabelled_row, RowContext};
 use crate::{error::ApiError, privacy, state::AppState};
@@ -33,12 +33,24 @@ pub struct Outcome {
 pub async fn store_events(
     state: &AppState,
     key: &AuthKey,
-    mut events: Vec<Event>,
+    events: Vec<Event>,
+    ip_hash: String,
+    received_at: i64,
+) -> Result<Outcome, ApiError> {
+    let events = events.into_iter().map(|event| (event, None)).collect();
+    store_marked(state, key, events, ip_hash, received_at).await
+}
+
+/// [`store_events`] for events that each may carry [`Marks`] committed with them.
+pub async fn store_marked(
+    state: &AppState,
+    key: &AuthKey,
+    mut events: Vec<(Event, Option<Box<Marks>>)>,
     ip_hash: String,
     received_at: i64,
 ) -> Result<Outcome, ApiError> {
     let received = events.len();
-    events.retain(Event::analytics_allowed);
+    events.retain(|(event, _)| event.analytics_allowed());
     let accepted = events.len();
     metrics::counter!("clickwire_events_received_total").increment(received as u64);
     metrics::counter!("clickwire_events_dropped_total", "reason" => "no_consent")
@@ -59,17 +71,18 @@ pub async fn store_events(
         received_at,
     });
     let ids: Vec<String> = (0..accepted).map(|_| new_event_id()).collect();
-    let rows = ids
-        .iter()
-        .zip(&mut events)
-        .map(|(id, event)| {
-            let protected = privacy::protect(&state.privacy, &ctx.tenant, id, event)?;
-            unlabelled_row(&ctx, id.clone(), event, protected)
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+    let mut rows = Vec::with_capacity(accepted);
+    let mut typed = Vec::with_capacity(accepted);
+    for (id, (mut event, marks)) in ids.iter().zip(events) {
+        let protected = privacy::protect(&state.privacy, &ctx.tenant, id, &mut event)?;
+        let mut row = unlabelled_row(&ctx, id.clone(), &event, protected)?;
+        row.marks = marks;
+        rows.push(row);
+        typed.push(event);
+    }
     match &state.processor {
         Some(processor) => {
-            let events = rows.into_iter().zip(events).collect();
+            let events = rows.into_iter().zip(typed).collect();
             processor.label_and_append(ctx, reservation, events).await?;
         }
         None => {

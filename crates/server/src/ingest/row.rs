@@ -40,7 +40,7 @@ pub fn unlabelled_row(
     Ok(NewEvent {
         id,
         received_at: ctx.received_at,
-        event_type: event.event_type.as_str(),
+        event_type: event.wire_type,
         visitor_id: event.visitor_id.clone(),
         session_id: event.session_id.clone(),
         timestamp: event.timestamp,
@@ -50,6 +50,7 @@ pub fn unlabelled_row(
         live: None,
         analytics: analytics_row(&ctx.tenant, event, &extras),
         sealed: protected.sealed,
+        marks: None,
     })
 }
 

@@ -19,7 +19,7 @@ use clickwire_enrich::{
     ua::{UaError, UaParser},
     KeyPosture,
 };
-use clickwire_model::Event;
+use clickwire_model::{ClientPlatform, Event};
 use clickwire_store::{EventLog, EventQueries, KeyKind, NewEvent, Reservation};
 use tokio::sync::{mpsc, watch};
 
@@ -35,11 +35,17 @@ pub struct Processor {
     ua: Arc<UaParser>,
 }
 
-/// Which posture a key kind implies for the user-agent heuristics.
-pub fn posture(kind: KeyKind) -> KeyPosture {
+/// Which posture the user-agent heuristics take for `event` sent with a key of `kind`:
+/// the key kind decides, except for pipeline keys, whose messages say where they came
+/// from (a message without a user agent was sent by a server library).
+pub fn posture(kind: KeyKind, event: &Event) -> KeyPosture {
     match kind {
         KeyKind::Mobile | KeyKind::Server | KeyKind::Admin => KeyPosture::Native,
-        KeyKind::Website | KeyKind::Pipeline => KeyPosture::Browser,
+        KeyKind::Website => KeyPosture::Browser,
+        KeyKind::Pipeline if event.device.client_platform == ClientPlatform::Server => {
+            KeyPosture::Native
+        }
+        KeyKind::Pipeline => KeyPosture::Browser,
     }
 }
 
@@ -101,14 +107,12 @@ impl Processor {
             let shard = shard_of(&ctx.tenant, &event.visitor_id, self.shards.len());
             per_shard[shard].push(ShardItem { row, event, ua });
         }
-        let posture = posture(ctx.key_kind);
         for (shard, items) in per_shard.into_iter().enumerate() {
             if items.is_empty() {
                 continue;
             }
             let job = ShardJob {
                 ctx: Arc::clone(&ctx),
-                posture,
                 reservation: reservation.split(items.len()),
                 items,
                 completion: Arc::clone(&completion),

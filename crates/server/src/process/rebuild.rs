@@ -9,7 +9,7 @@ use clickwire_enrich::{
     ua::UaParser,
     Labels,
 };
-use clickwire_model::{parse_events, Event, ValidateContext};
+use clickwire_model::{parse_events, signal, Event, ValidateContext};
 use clickwire_store::{EventQueries, EventQuery, KeyKind, StoredEvent};
 
 use super::posture;
@@ -66,7 +66,7 @@ pub fn replay(
             let observation = Observation {
                 event: &event,
                 ua: &ua.parse(&event.device.user_agent),
-                posture: posture(kind),
+                posture: posture(kind, &event),
             };
             Some(observe(config, state, &observation))
         })
@@ -75,7 +75,13 @@ pub fn replay(
 
 /// A stored event as the scorer saw it at ingest (its clock is the time it was received).
 fn reparse(stored: &StoredEvent) -> Option<(Event, KeyKind)> {
-    let kind = stored.key_kind.parse().ok()?;
+    let kind: KeyKind = stored.key_kind.parse().ok()?;
+    if kind == KeyKind::Pipeline {
+        return Some((
+            signal::reparse(stored.event.get(), stored.received_at)?,
+            kind,
+        ));
+    }
     let context = ValidateContext {
         now_ms: stored.received_at,
     };

@@ -12,7 +12,6 @@ use std::{collections::HashMap, num::NonZeroUsize, sync::Arc, time::Duration};
 use clickwire_enrich::{
     score::{observe, Observation, ScoringConfig, VisitorState},
     ua::{UaParser, UserAgentInfo},
-    KeyPosture,
 };
 use clickwire_model::Event;
 use clickwire_store::{AppendBatch, NewEvent, Reservation};
@@ -21,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     completion::Completion,
+    posture,
     rebuild::{rebuild, RebuildRequest},
     ShardStores,
 };
@@ -45,7 +45,6 @@ pub struct ShardItem {
 /// A request's events that hash to this shard, with room for them in the log.
 pub struct ShardJob {
     pub ctx: Arc<RowContext>,
-    pub posture: KeyPosture,
     pub items: Vec<ShardItem>,
     pub reservation: Reservation,
     pub completion: Arc<Completion>,
@@ -63,7 +62,6 @@ type VisitorKey = (Arc<str>, String);
 /// An event waiting for its visitor's rebuild.
 struct Waiting {
     ctx: Arc<RowContext>,
-    posture: KeyPosture,
     item: ShardItem,
     reservation: Reservation,
     completion: Arc<Completion>,
@@ -135,12 +133,11 @@ impl Shard {
         for item in job.items {
             let key = (Arc::clone(&job.ctx.tenant), item.event.visitor_id.clone());
             if self.visitors.contains(&key) && !self.waiting.contains_key(&key) {
-                rows.extend(self.score(key, &job.ctx, job.posture, item, &job.completion));
+                rows.extend(self.score(key, &job.ctx, item, &job.completion));
                 continue;
             }
             let waiting = Waiting {
                 ctx: Arc::clone(&job.ctx),
-                posture: job.posture,
                 reservation: job.reservation.split(1),
                 completion: Arc::clone(&job.completion),
                 item,
@@ -155,7 +152,6 @@ impl Shard {
         &mut self,
         key: VisitorKey,
         ctx: &RowContext,
-        posture: KeyPosture,
         item: ShardItem,
         completion: &Completion,
     ) -> Option<NewEvent> {
@@ -163,7 +159,7 @@ impl Shard {
         let observation = Observation {
             event: &item.event,
             ua: &item.ua,
-            posture,
+            posture: posture(ctx.key_kind, &item.event),
         };
         let labels = observe(&self.config, state, &observation);
         let mut row = item.row;
@@ -234,13 +230,7 @@ impl Shard {
     fn resume(&mut self, key: VisitorKey, state: VisitorState) {
         self.visitors.put(key.clone(), state);
         for waiting in self.waiting.remove(&key).unwrap_or_default() {
-            let row = self.score(
-                key.clone(),
-                &waiting.ctx,
-                waiting.posture,
-                waiting.item,
-                &waiting.completion,
-            );
+            let row = self.score(key.clone(), &waiting.ctx, waiting.item, &waiting.completion);
             let rows = row.into_iter().collect();
             self.append(&waiting.ctx, waiting.reservation, rows, &waiting.completion);
         }

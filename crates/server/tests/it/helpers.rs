@@ -22,6 +22,8 @@ pub struct Keys {
 
 #[derive(Debug, Deserialize)]
 struct Credentials {
+    /// The pipeline source the pipeline key belongs to.
+    source: String,
     keys: Keys,
 }
 
@@ -29,6 +31,8 @@ struct Credentials {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub keys: Keys,
+    /// The bootstrap pipeline source (`keys.pipeline` belongs to it).
+    pub source: String,
     pub client: reqwest::Client,
     pub data: PathBuf,
     _dir: tempfile::TempDir,
@@ -54,6 +58,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         addr,
         keys: credentials.keys,
+        source: credentials.source,
         client: reqwest::Client::new(),
         data: dir.path().to_owned(),
         _dir: dir,
@@ -205,11 +210,31 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Until `/metrics` shows `depth` events waiting for the log.
+    pub async fn wait_for_queue_depth(&self, depth: usize) {
+        let expected = format!("clickwire_ingest_queue_depth {depth}");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            let metrics = self.metrics_text().await;
+            if metrics.lines().any(|line| line == expected) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("the queue never reached depth {depth}");
+    }
+
     /// Stops the server gracefully and starts it again on the same data directory.
-    pub async fn restart(mut self) -> TestApp {
+    pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// [`TestApp::restart`] with `customise` applied to the configuration.
+    pub async fn restart_with(mut self, customise: impl FnOnce(&mut Config)) -> TestApp {
         self.halt().await;
         let mut config = Config::default();
         config.store.data = self.data.clone();
+        customise(&mut config);
         let (file, addr, stop, task) = start(config).await;
         assert!(file.is_none(), "a restart creates no credentials");
         self.addr = addr;

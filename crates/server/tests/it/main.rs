@@ -9,6 +9,7 @@ mod ingest;
 mod limits;
 mod ops;
 mod overload;
+mod pipeline;
 mod privacy;
 mod read;
 mod retention;

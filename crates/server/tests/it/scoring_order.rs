@@ -74,7 +74,7 @@ async fn a_batch_refused_with_503_and_retried_scores_like_one_accepted_at_once()
                 .status()
         })
     };
-    wait_for_queue_depth(&app, 1).await;
+    app.wait_for_queue_depth(1).await;
     let refused = app.post_events(&key, &batch(session("retried", t))).await;
     assert_eq!(refused.status(), 503);
     blocker.execute_batch("COMMIT").expect("unlock");
@@ -90,20 +90,6 @@ async fn a_batch_refused_with_503_and_retried_scores_like_one_accepted_at_once()
         "the refused attempt left no trace in the visitor's state"
     );
     app.stop().await;
-}
-
-/// Until `/metrics` shows `depth` events waiting for the log.
-async fn wait_for_queue_depth(app: &TestApp, depth: usize) {
-    let expected = format!("clickwire_ingest_queue_depth {depth}");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::time::Instant::now() < deadline {
-        let metrics = app.metrics_text().await;
-        if metrics.lines().any(|line| line == expected) {
-            return;
-        }
-        tokio::task::yield_now().await;
-    }
-    panic!("the queue never reached depth {depth}");
 }
 
 /// Every stored event of `visitor`, oldest first.

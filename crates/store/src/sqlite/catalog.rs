@@ -127,9 +127,45 @@ fn check_key_scope(conn: &rusqlite::Connection, new: &NewKey) -> Result<(), Stor
             r.get(0)
         })
         .optional()?;
-    match exists {
+    if exists.is_none() {
+        return Err(StoreError::NotFound(format!("tenant `{tenant}`")));
+    }
+    check_key_source(conn, tenant, new)
+}
+
+/// A pipeline key names a pipeline source of its own tenant; other kinds may name any
+/// source of their tenant, or none.
+fn check_key_source(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    new: &NewKey,
+) -> Result<(), StoreError> {
+    let Some(source) = &new.source else {
+        return if new.kind == KeyKind::Pipeline {
+            Err(StoreError::Invalid(
+                "a pipeline key belongs to a source: name it (`source`, `--source src_…`)".into(),
+            ))
+        } else {
+            Ok(())
+        };
+    };
+    let kind: Option<String> = conn
+        .query_row(
+            "SELECT kind FROM sources WHERE id = ?1 AND tenant = ?2 AND deleted_at IS NULL",
+            [source, tenant],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match kind.as_deref() {
+        None => Err(StoreError::NotFound(format!(
+            "source `{source}` of tenant `{tenant}`"
+        ))),
+        Some(kind) if new.kind == KeyKind::Pipeline && kind != "pipeline" => {
+            Err(StoreError::Invalid(format!(
+                "source `{source}` is a {kind} source, not a pipeline source"
+            )))
+        }
         Some(_) => Ok(()),
-        None => Err(StoreError::NotFound(format!("tenant `{tenant}`"))),
     }
 }
 
@@ -174,7 +210,7 @@ impl Catalog for SqliteCatalog {
     fn create_key(&self, new: NewKey) -> StoreFuture<'_, (KeyRecord, String)> {
         Box::pin(self.pool.run(move |conn| {
             check_key_scope(conn, &new)?;
-            let key = keys::generate(new.kind);
+            let key = keys::generate(new.kind, new.test);
             let record = KeyRecord {
                 id: format!("key_{}", ulid::Ulid::new()),
                 prefix: keys::display_prefix(&key),

@@ -1,15 +1,17 @@
 //! The embedded backend: one SQLite file in WAL mode. [`SqliteEventStore`] is the event log
 //! (a single writer thread with group commit, publishing each commit to the bus) and its
 //! queries (a small pool of read connections);
-//! [`SqliteCatalog`] keeps tenants and keys in the same file, so the CLI can manage them
+//! [`SqliteCatalog`] keeps tenants and keys, and [`SqliteSources`] the sources, in the same file, so the CLI can manage them
 //! while the server runs.
 
 mod catalog;
 mod checkpoint;
+mod marks;
 mod pool;
 mod query;
 mod retention;
 mod schema;
+mod sources;
 mod stats;
 mod vault;
 mod visitor_index;
@@ -26,6 +28,7 @@ pub use catalog::SqliteCatalog;
 use clickwire_bus::Bus;
 pub use retention::RetentionConfig;
 use serde::Deserialize;
+pub use sources::SqliteSources;
 pub use stats::{stats, EventEdge, TenantStats};
 use tokio::sync::{mpsc, oneshot};
 pub use vault::SqliteVault;
@@ -39,8 +42,8 @@ use self::{
     writer::{AppendJob, WriterMsg},
 };
 use crate::{
-    AppendBatch, AppendQueue, EventLog, EventPage, EventQueries, EventQuery, OnCommit, Reservation,
-    StoreError, StoreFuture,
+    AppendBatch, AppendQueue, EventLog, EventPage, EventQueries, EventQuery, MarkLookup,
+    MarkQueries, MarkQuery, OnCommit, Reservation, StoreError, StoreFuture,
 };
 
 impl From<rusqlite::Error> for StoreError {
@@ -251,5 +254,11 @@ impl EventQueries for SqliteEventStore {
             conn.query_row("SELECT 1", [], |_| Ok(()))?;
             Ok(())
         }))
+    }
+}
+
+impl MarkQueries for SqliteEventStore {
+    fn lookup_marks(&self, query: MarkQuery) -> StoreFuture<'_, MarkLookup> {
+        Box::pin(self.pool.run(move |conn| marks::lookup(conn, &query)))
     }
 }

@@ -44,6 +44,7 @@ const MIGRATIONS: &[fn() -> String] = &[
     keys_scope_and_expiry,
     sealed_column,
     audit_log,
+    sources_and_marks,
 ];
 
 /// Applies every migration the file does not have yet, each in its own transaction.
@@ -65,6 +66,42 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 /// `"<key id>:<base64 nonce+ciphertext>"`), NULL when the event has none.
 fn sealed_column() -> String {
     "ALTER TABLE events ADD COLUMN sealed TEXT;".into()
+}
+
+/// `sources`, and the marks pipeline events commit with them: `message_ids` (a message id
+/// per tenant and source, with when it was received) and `identity_links` (anonymous id →
+/// user id per tenant). Both are keyed tables without rowids: a lookup is one B-tree probe.
+fn sources_and_marks() -> String {
+    "CREATE TABLE sources (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL REFERENCES tenants(name),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  origins TEXT NOT NULL DEFAULT '[]',
+  rate_limit INTEGER NOT NULL,
+  signing_secret TEXT NOT NULL,
+  ip_allow TEXT NOT NULL DEFAULT '[]',
+  dedup_window_ms INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER
+);
+CREATE INDEX sources_tenant ON sources(tenant, created_at);
+CREATE TABLE message_ids (
+  tenant TEXT NOT NULL,
+  source TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, source, message_id)
+) WITHOUT ROWID;
+CREATE TABLE identity_links (
+  tenant TEXT NOT NULL,
+  anonymous_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  linked_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, anonymous_id)
+) WITHOUT ROWID;"
+        .into()
 }
 
 /// `audit_log`, one row per reveal of a sealed field, read newest first per tenant.

@@ -15,7 +15,7 @@ use super::{
     schema::{self, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
 };
-use crate::{AppendBatch, Appended, NewEvent, OnCommit, Reservation, StoreError};
+use crate::{AppendBatch, Appended, Marks, NewEvent, OnCommit, Reservation, StoreError};
 
 /// One caller's batch waiting for the writer; its reservation is given back once the
 /// batch is committed.
@@ -185,6 +185,9 @@ impl Writer {
                 for event in &job.batch.events {
                     bind_event(&mut stmt, self.next_seq, &job.batch, event)?;
                     stmt.raw_execute()?;
+                    if let Some(marks) = &event.marks {
+                        write_marks(&tx, &job.batch, event.received_at, marks)?;
+                    }
                     entries.push((
                         Arc::clone(&job.batch.tenant),
                         event.visitor_id.clone(),
@@ -197,6 +200,42 @@ impl Writer {
         tx.commit()?;
         Ok(entries)
     }
+}
+
+/// Records what a pipeline event leaves behind (see [`crate::marks`]), in its transaction.
+fn write_marks(
+    tx: &rusqlite::Transaction<'_>,
+    batch: &AppendBatch,
+    received_at: i64,
+    marks: &Marks,
+) -> Result<(), rusqlite::Error> {
+    if let Some(message_id) = &marks.message_id {
+        tx.prepare_cached(
+            "INSERT INTO message_ids (tenant, source, message_id, received_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET received_at = excluded.received_at",
+        )?
+        .execute(rusqlite::params![
+            &*batch.tenant,
+            batch.source.as_deref().unwrap_or_default(),
+            message_id,
+            received_at
+        ])?;
+    }
+    if let Some(link) = &marks.link {
+        tx.prepare_cached(
+            "INSERT INTO identity_links (tenant, anonymous_id, user_id, linked_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at",
+        )?
+        .execute(rusqlite::params![
+            &*batch.tenant,
+            link.anonymous_id,
+            link.user_id,
+            received_at
+        ])?;
+    }
+    Ok(())
 }
 
 /// Queues an append job (counting its rows), or returns the shutdown reply.

@@ -24,6 +24,7 @@ pub fn event(visitor: &str, n: usize) -> NewEvent {
         labels: None,
         live: Some(bytes::Bytes::from(n.to_string())),
         sealed: None,
+        marks: None,
         analytics: AnalyticsRow {
             index1: "t".into(),
             blobs: Default::default(),

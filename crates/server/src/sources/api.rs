@@ -1,0 +1,190 @@
+//! `POST/GET /v1/sources` and `GET/PATCH/DELETE /v1/sources/{id}`, with a server or admin
+//! key, always on the key's own tenant (another tenant's source is 404). Bodies are
+//! `{"name","kind":"pipeline","origins"?,"rate_limit"?,"ip_allow"?,"dedup"?:{"window"}}`;
+//! unknown fields are refused so that a typo is not silently ignored.
+
+use std::time::Duration;
+
+use axum::{
+    body::Body,
+    extract::{Path, RawQuery, State},
+    http::{HeaderMap, StatusCode},
+    Json,
+};
+use clickwire_model::signal::format_iso;
+use clickwire_store::{KeyKind, Source, SourceKind, SourcePatch};
+use serde::{Deserialize, Serialize};
+
+use super::settings::{
+    check_ip_allow, check_name, check_origins, check_rate_limit, dedup_window, new_source,
+    CreateSource, DedupSettings,
+};
+use crate::{admin::json_body, auth::authorize, body::read_body, error::ApiError, state::AppState};
+
+/// The kinds of key that manage sources.
+const MANAGE_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSource {
+    name: Option<String>,
+    origins: Option<Vec<String>>,
+    rate_limit: Option<u32>,
+    ip_allow: Option<Vec<String>>,
+    dedup: Option<DedupSettings>,
+}
+
+/// A source as the API shows it.
+#[derive(Serialize)]
+pub struct SourceView {
+    id: String,
+    name: String,
+    kind: SourceKind,
+    origins: Vec<String>,
+    rate_limit: u32,
+    signing_secret: String,
+    ip_allow: Vec<String>,
+    dedup: DedupView,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Serialize)]
+struct DedupView {
+    window: String,
+}
+
+impl From<Source> for SourceView {
+    fn from(source: Source) -> Self {
+        let window = Duration::from_millis(source.dedup_window_ms.max(0) as u64);
+        Self {
+            id: source.id,
+            name: source.name,
+            kind: source.kind,
+            origins: source.origins,
+            rate_limit: source.rate_limit,
+            signing_secret: source.signing_secret,
+            ip_allow: source.ip_allow,
+            dedup: DedupView {
+                window: humantime::format_duration(window).to_string(),
+            },
+            created_at: format_iso(source.created_at),
+            updated_at: format_iso(source.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SourceList {
+    sources: Vec<SourceView>,
+}
+
+/// The caller's tenant, for a server or tenant admin key.
+async fn tenant_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<String, ApiError> {
+    let key = authorize(state, headers, query, MANAGE_KINDS, "manage sources").await?;
+    Ok(key.tenant.clone())
+}
+
+/// Handles `POST /v1/sources`.
+pub async fn create(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<SourceView>), ApiError> {
+    let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
+    let request: CreateSource = json_body(&read_body(&state, body).await?)?;
+    let new = new_source(tenant, request).map_err(ApiError::Validation)?;
+    let source = state.source_store.create_source(new).await?;
+    state.sources.forget(&source.id);
+    Ok((StatusCode::CREATED, Json(source.into())))
+}
+
+/// Handles `GET /v1/sources`.
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<SourceList>, ApiError> {
+    let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
+    let sources = state.source_store.list_sources(&tenant).await?;
+    Ok(Json(SourceList {
+        sources: sources.into_iter().map(SourceView::from).collect(),
+    }))
+}
+
+/// Handles `GET /v1/sources/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<SourceView>, ApiError> {
+    let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
+    let source = state.source_store.get_source(&id, Some(&tenant)).await?;
+    source
+        .map(|s| Json(s.into()))
+        .ok_or_else(|| ApiError::NotFound(format!("source `{id}`")))
+}
+
+/// Handles `PATCH /v1/sources/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<SourceView>, ApiError> {
+    let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
+    let request: UpdateSource = json_body(&read_body(&state, body).await?)?;
+    let mut errors = Vec::new();
+    if let Some(name) = &request.name {
+        check_name(name, &mut errors);
+    }
+    if let Some(origins) = &request.origins {
+        check_origins(origins, &mut errors);
+    }
+    if let Some(ip_allow) = &request.ip_allow {
+        check_ip_allow(ip_allow, &mut errors);
+    }
+    if let Some(rate_limit) = request.rate_limit {
+        check_rate_limit(rate_limit, &mut errors);
+    }
+    let window = request
+        .dedup
+        .as_ref()
+        .and_then(|d| dedup_window(&d.window, &mut errors));
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let patch = SourcePatch {
+        name: request.name,
+        origins: request.origins,
+        rate_limit: request.rate_limit,
+        ip_allow: request.ip_allow,
+        dedup_window_ms: window.map(|w| w.as_millis() as i64),
+    };
+    let source = state
+        .source_store
+        .update_source(&tenant, &id, patch)
+        .await?;
+    state.sources.forget(&id);
+    Ok(Json(source.into()))
+}
+
+/// Handles `DELETE /v1/sources/{id}`: its pipeline keys stop working at once.
+pub async fn delete(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
+    state.source_store.delete_source(&tenant, &id).await?;
+    state.sources.forget(&id);
+    Ok(StatusCode::NO_CONTENT)
+}
