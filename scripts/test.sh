@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property, integration (real sockets, real SQLite) and
 # binary tests (the real `clickwire` process, SIGKILL/SIGTERM; the Signals Feed with the
-# contract's Node example, wscat and `clickwire subscribe`).
-# Installs the npm tools those tests run (tests/js, pinned by its lockfile) when npm is
-# there; without node/npm the Node feed tests print why they skip.
+# contract's Node example, wscat and `clickwire subscribe`; the Segment and RudderStack
+# SDKs against a running server).
+# First installs the third-party clients those tests drive (pinned: tests/js by its
+# lockfile, tests/py by its requirements); a missing Node.js or Python fails here, with
+# what to install, rather than skipping tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if command -v npm >/dev/null 2>&1; then
-  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
-else
-  echo "npm not found: the Node and wscat feed tests will be skipped" >&2
-fi
+scripts/install-test-clients.sh
 cargo test --workspace --locked "$@"

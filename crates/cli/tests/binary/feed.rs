@@ -2,12 +2,12 @@
 //! example subscriber, the npm `wscat` client, and `clickwire subscribe` — across the
 //! duration cap, a server restart, a full tenant, and refusals.
 
-mod support;
+pub mod support;
 
 use std::{process::Command, time::Duration};
 
 use self::support::{
-    assert_contract_frame, installed, json, markers_in_seq_order, post, stream_url, subscribe,
+    assert_contract_frame, json, markers_in_seq_order, post, require, stream_url, subscribe,
     workspace, Relay, Watched,
 };
 use crate::process::{data_dir, key, start};
@@ -24,9 +24,7 @@ fn is_event(line: &str) -> bool {
 
 #[tokio::test]
 async fn the_contract_example_subscriber_prints_posted_events_as_jsonl_and_exits_0_at_the_cap() {
-    if !installed("node", "the Node example subscriber test") {
-        return;
-    }
+    require("node", "the Node example subscriber test");
     let (_dir, data) = data_dir();
     let server = start(&data, &[], &[("CLICKWIRE_FEED__MAX_DURATION", "5s")]);
     let key = key(&data, "server");
@@ -71,9 +69,7 @@ async fn the_contract_example_subscriber_prints_posted_events_as_jsonl_and_exits
 
 #[tokio::test]
 async fn wscat_with_the_key_in_x_api_key_receives_the_hello_and_event_frames() {
-    if !installed("node", "the wscat test") || !installed("npm", "the wscat test") {
-        return;
-    }
+    require("node", "the wscat test");
     let wscat = workspace().join("tests/js/node_modules/wscat/bin/wscat");
     assert!(
         wscat.exists(),

@@ -5,5 +5,6 @@ mod cli;
 mod durability;
 mod feed;
 mod process;
+mod sdks;
 mod serve;
 mod store;

@@ -228,18 +228,20 @@ pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Whether `program --version` runs; if not, says which test skips and why.
-pub fn installed(program: &str, test: &str) -> bool {
+/// Fails `test` with what to run when `program --version` does not run: a test never
+/// skips for a missing tool (scripts/test.sh installs what the tests need).
+pub fn require(program: &str, test: &str) {
     let found = Command::new(program)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found {
-        println!("SKIPPED {test}: `{program}` is not installed on this machine");
-    }
-    found
+    assert!(
+        found,
+        "{test} needs `{program}`, which is not installed: run scripts/install-test-clients.sh \
+         (scripts/test.sh does; it needs Node.js 20+ with npm and Python 3)"
+    );
 }
 
 /// A TCP relay on a fixed loopback port to whatever server is current, so a subscriber
