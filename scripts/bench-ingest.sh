@@ -6,7 +6,10 @@
 # Runs, each with `clickwire loadgen` over keep-alive connections on loopback:
 #   baseline, clickwire, and clickwire with scoring off (CLICKWIRE_SCORING__ENABLED=false),
 #   single events (--batch 1) and 25-event batches, at max throughput;
-#   then clickwire at half its peak batch-25 events/s (--rate) to read latency under load.
+#   then clickwire at half its peak batch-25 events/s (--rate) to read latency under load;
+#   then the pipeline endpoints of the same scored server: POST /v1/t (one message per
+#   request) and POST /v1/batch (100 messages), with a pipeline key of a source created for
+#   the run with a rate limit that does not bind.
 # Prints a markdown table on stdout; progress and the exact commands go to stderr.
 #
 # Environment (all optional):
@@ -19,6 +22,7 @@
 #   BENCH_DATA_DIR          the scored server serves this data dir   default: a fresh one
 #                           (e.g. one `clickwire store fill` filled; it keeps the runs' events)
 #   BENCH_SKIP_BUILD        1 = use the existing release binary      default: build it
+#   BENCH_PIPELINE          0 = skip the pipeline runs                default 1
 #   CARGO_TARGET_DIR        where cargo builds                       default ./target
 set -euo pipefail
 
@@ -32,6 +36,7 @@ BASELINE_THREADS=${BENCH_BASELINE_THREADS:-$(nproc)}
 RESULTS_DIR=${BENCH_RESULTS_DIR:-}
 DATA_DIR=${BENCH_DATA_DIR:-}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+PIPELINE=${BENCH_PIPELINE:-1}
 SERVER_ADDR=127.0.0.1:18080
 BASELINE_ADDR=127.0.0.1:18081
 UNSCORED_ADDR=127.0.0.1:18082
@@ -126,6 +131,25 @@ machine_line() {
     printf '%s, %s cores, %s' "$(uname -m)" "$(nproc)" "${model:-unknown CPU}"
 }
 
+# pipeline_key DATA KEY_VAR: a pipeline key (into KEY_VAR) of a new source of tenant
+# `default` in DATA whose rate limit does not bind, made with the CLI.
+pipeline_key() {
+    local data=$1 key_var=$2 source key
+    source=$("$BIN" source create bench --rate-limit 10000000 --data "$data" | json_id)
+    [[ -n $source ]] || die "could not create the benchmark source"
+    key=$("$BIN" key create --kind pipeline --tenant default --source "$source" --data "$data")
+    printf -v "$key_var" '%s' "$key"
+}
+
+# json_id: the "id" of the JSON object on stdin.
+json_id() {
+    if [[ $JSON_TOOL == jq ]]; then
+        jq -r .id
+    else
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+    fi
+}
+
 # start_server ADDR NAME SCORING KEY_VAR: a clickwire server with its own data dir; its
 # server key goes into the variable KEY_VAR (not via $(...): the server's pid must reach
 # PIDS in this shell so cleanup stops it). SCORING=false runs without the process stage.
@@ -155,16 +179,24 @@ start_baseline() {
 }
 
 # run_load NAME TARGET BATCH [RATE]: one loadgen run, JSON result in $TMP/NAME.json.
+# TARGET is baseline, clickwire, unscored or pipeline (the scored server's pipeline
+# endpoints: /v1/t for batch 1, /v1/batch otherwise).
 run_load() {
     local name=$1 target=$2 batch=$3 rate=${4:-}
-    local addr=$BASELINE_ADDR key=""
+    local addr=$BASELINE_ADDR key="" path=/v1/events format=clickstream
     if [[ $target == clickwire ]]; then
         addr=$SERVER_ADDR key=$SERVER_KEY
     elif [[ $target == unscored ]]; then
         addr=$UNSCORED_ADDR key=$UNSCORED_KEY
+    elif [[ $target == pipeline ]]; then
+        addr=$SERVER_ADDR key=$PIPELINE_KEY format=pipeline path=/v1/batch
+        if [[ $batch == 1 ]]; then
+            path=/v1/t
+        fi
     fi
-    local args=(--url "http://$addr/v1/events" --connections "$CONNECTIONS" --batch "$batch"
-        --duration "$DURATION" --warmup "$WARMUP" --threads "$LOADGEN_THREADS" --json)
+    local args=(--url "http://$addr$path" --format "$format" --connections "$CONNECTIONS"
+        --batch "$batch" --duration "$DURATION" --warmup "$WARMUP" --threads "$LOADGEN_THREADS"
+        --json)
     if [[ -n $rate ]]; then
         args+=(--rate "$rate")
     fi
@@ -220,6 +252,9 @@ main() {
     [[ -x $BIN ]] || die "$BIN not found"
     start_server "$SERVER_ADDR" server true SERVER_KEY
     start_server "$UNSCORED_ADDR" unscored false UNSCORED_KEY
+    if [[ $PIPELINE == 1 ]]; then
+        pipeline_key "${DATA_DIR:-$TMP/server}" PIPELINE_KEY
+    fi
     start_baseline
 
     local batch
@@ -232,6 +267,10 @@ main() {
     half=$(awk -v e="$(json_get "$TMP/clickwire-25.json" events_per_s)" \
         'BEGIN { r = int(e / 2); print (r < 1 ? 1 : r) }')
     run_load "clickwire-25-paced" clickwire 25 "$half"
+    if [[ $PIPELINE == 1 ]]; then
+        run_load pipeline-1 pipeline 1
+        run_load pipeline-100 pipeline 100
+    fi
 
     echo "machine: $(machine_line)"
     echo "commit: $(git describe --always --dirty 2>/dev/null || echo none), $(date -u +%Y-%m-%dT%H:%MZ)," \
@@ -246,8 +285,17 @@ main() {
         row "unscored-$batch" "clickwire, scoring off" "$(ratio "unscored-$batch" "baseline-$batch")"
     done
     row clickwire-25-paced "clickwire @ $half events/s" "—"
+    if [[ $PIPELINE == 1 ]]; then
+        row pipeline-1 "pipeline POST /v1/t" "$(ratio pipeline-1 baseline-1)"
+        row pipeline-100 "pipeline POST /v1/batch" "$(ratio pipeline-100 baseline-25)"
+    fi
     echo
     echo "scoring on / scoring off (events/s): batch 1 $(ratio clickwire-1 unscored-1), batch 25 $(ratio clickwire-25 unscored-25)"
+    if [[ $PIPELINE == 1 ]]; then
+        echo "pipeline / POST /v1/events (events/s): /v1/t vs single events $(ratio pipeline-1 clickwire-1)," \
+            "/v1/batch (100) vs 25-event batches $(ratio pipeline-100 clickwire-25)" \
+            "(the /v1/batch row's baseline ratio is against the baseline's 25-event batches)"
+    fi
 }
 
 main "$@"

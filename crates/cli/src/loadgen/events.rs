@@ -21,24 +21,44 @@ use super::catalog::{
 const TS_SENTINEL: u64 = 1_111_111_111_111;
 const TS_DIGITS: usize = 13;
 
+/// Written in place of every pipeline `messageId` (`mid_` and 20 digits), replaced with a
+/// process-wide counter when a body is sent so that no two messages repeat an id (the
+/// server would drop a repeat as a duplicate).
+pub(super) const ID_SENTINEL: &str = "mid_00000000000000000000";
+const ID_DIGITS: usize = 20;
+
+/// The next message id number: the start time in ms with six digits of counter, so runs
+/// one after another against the same server never reuse an id.
+static NEXT_ID: std::sync::LazyLock<std::sync::atomic::AtomicU64> =
+    std::sync::LazyLock::new(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        std::sync::atomic::AtomicU64::new(now.saturating_mul(1_000_000))
+    });
+
 /// Fixed seed: two runs of the benchmark send the same events.
-const SEED: u64 = 0x636c_6963_6b77_6972;
+pub(super) const SEED: u64 = 0x636c_6963_6b77_6972;
 
 /// One pre-serialised request body and where its timestamps sit.
 pub struct Body {
     bytes: Vec<u8>,
     /// Offsets of the first digit of each timestamp value in `bytes`.
     ts_offsets: Vec<usize>,
+    /// Offsets of the first digit of each message id in `bytes`.
+    id_offsets: Vec<usize>,
     /// Events carried by this body (1 for a single event object).
     pub events: u32,
 }
 
 impl Body {
-    fn new(bytes: Vec<u8>, events: u32) -> Self {
+    pub(super) fn new(bytes: Vec<u8>, events: u32) -> Self {
         let ts_offsets = find_timestamps(&bytes);
+        let id_offsets = find_ids(&bytes);
         Self {
             bytes,
             ts_offsets,
+            id_offsets,
             events,
         }
     }
@@ -48,11 +68,17 @@ impl Body {
         self.bytes.len()
     }
 
-    /// A copy of the body with every timestamp set to `now` (13 ASCII digits).
+    /// A copy of the body with every timestamp set to `now` (13 ASCII digits) and every
+    /// message id made new.
     pub fn render(&self, now: &[u8; TS_DIGITS]) -> Bytes {
         let mut out = self.bytes.clone();
         for &at in &self.ts_offsets {
             out[at..at + TS_DIGITS].copy_from_slice(now);
+        }
+        for &at in &self.id_offsets {
+            let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let digits = format!("{id:0ID_DIGITS$}");
+            out[at..at + ID_DIGITS].copy_from_slice(&digits.as_bytes()[..ID_DIGITS]);
         }
         Bytes::from(out)
     }
@@ -75,6 +101,18 @@ fn find_timestamps(bytes: &[u8]) -> Vec<usize> {
         .enumerate()
         .filter(|(_, window)| *window == needle)
         .map(|(at, _)| at + 1)
+        .collect()
+}
+
+/// Offsets of the digits of every message id sentinel (inside its quotes).
+fn find_ids(bytes: &[u8]) -> Vec<usize> {
+    let needle = format!("\"{ID_SENTINEL}\"");
+    let needle = needle.as_bytes();
+    bytes
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, window)| *window == needle)
+        .map(|(at, _)| at + 1 + ID_SENTINEL.len() - ID_DIGITS)
         .collect()
 }
 
@@ -143,7 +181,7 @@ fn serialise(mut events: Vec<Value>) -> anyhow::Result<Vec<u8>> {
 }
 
 /// One simulated browser: stable ids, device, locale and site for the whole run.
-struct Visitor {
+pub(super) struct Visitor {
     visitor_id: String,
     session_id: String,
     fingerprint: String,
@@ -155,7 +193,7 @@ struct Visitor {
 }
 
 impl Visitor {
-    fn new(rng: &mut StdRng) -> Self {
+    pub(super) fn new(rng: &mut StdRng) -> Self {
         Self {
             visitor_id: format!("vis_{:016x}", rng.random::<u64>()),
             session_id: format!("sess_{:016x}", rng.random::<u64>()),
@@ -175,7 +213,7 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
 }
 
 /// One event with the traffic mix of a typical site: mostly pageviews and clicks.
-fn random_event(rng: &mut StdRng, visitor: &Visitor) -> Value {
+pub(super) fn random_event(rng: &mut StdRng, visitor: &Visitor) -> Value {
     let mut event = envelope(rng, visitor);
     let extension = match rng.random_range(0..100) {
         0..30 => pageview(rng),

@@ -1,4 +1,5 @@
-//! `clickwire loadgen`: posts realistic ClickStream web events at an ingest endpoint over
+//! `clickwire loadgen`: posts realistic web events (ClickStream events, or the same traffic
+//! as Datafly Signal pipeline messages) at an ingest endpoint over
 //! N keep-alive connections for a bounded time and reports requests/s, events/s and
 //! latency percentiles.
 //!
@@ -9,6 +10,7 @@
 
 mod catalog;
 pub mod events;
+mod pipeline;
 mod report;
 mod worker;
 
@@ -32,8 +34,19 @@ use self::{
 /// Events pre-generated per run, split into bodies of `--batch` events; enough variety
 /// that bodies repeat rarely enough to defeat any cache on the server.
 const POOL_EVENTS: usize = 16_384;
-/// The contract caps a batch at 25 events.
+/// The ClickStream contract caps a batch at 25 events.
 const MAX_BATCH: u32 = 25;
+/// A pipeline batch holds up to 500 messages.
+const MAX_PIPELINE_BATCH: u32 = 500;
+
+/// What the bodies are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// ClickStream events for `POST /v1/events`.
+    Clickstream,
+    /// Datafly Signal messages for `POST /v1/t` (batch 1) or `POST /v1/batch`.
+    Pipeline,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct LoadgenArgs {
@@ -52,9 +65,13 @@ pub struct LoadgenArgs {
     /// How long to measure, after the warm-up (e.g. 10s, 1m).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     duration: Duration,
-    /// Events per request: 1 sends a bare event object, 2..=25 an `{"events": [...]}` batch.
-    #[arg(long, default_value_t = 1, value_parser = value_parser!(u32).range(1..=MAX_BATCH as i64))]
+    /// Events per request: 1 sends a bare event object, more an `{"events": [...]}` batch
+    /// (at most 25), or with `--format pipeline` a `{"batch": [...]}` (at most 500).
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u32).range(1..=MAX_PIPELINE_BATCH as i64))]
     batch: u32,
+    /// The body format: ClickStream events or pipeline (Datafly Signal) messages.
+    #[arg(long, value_enum, default_value_t = Format::Clickstream)]
+    format: Format,
     /// Target events per second over all connections; without it each connection sends
     /// as fast as answers come back.
     #[arg(long, value_parser = value_parser!(u64).range(1..))]
@@ -82,7 +99,16 @@ pub fn run(args: LoadgenArgs) -> anyhow::Result<()> {
         bail!("only http:// URLs are supported, got {}", args.url);
     }
     let bodies = (POOL_EVENTS / args.batch as usize).max(64);
-    let pool = events::build_pool(bodies, args.batch, args.visitors)?;
+    let pool = match args.format {
+        Format::Clickstream => {
+            ensure!(
+                args.batch <= MAX_BATCH,
+                "a ClickStream batch holds at most {MAX_BATCH} events"
+            );
+            events::build_pool(bodies, args.batch, args.visitors)?
+        }
+        Format::Pipeline => pipeline::build_pool(bodies, args.batch, args.visitors)?,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(usize::from(args.threads))
         .enable_all()
@@ -193,6 +219,7 @@ mod tests {
             visitors: 50,
             threads: 1,
             json: true,
+            format: Format::Clickstream,
         };
         let pool = events::build_pool(64, batch, args.visitors)?;
         generate(&args, pool).await
