@@ -7,9 +7,10 @@
 #   baseline, clickwire, and clickwire with scoring off (CLICKWIRE_SCORING__ENABLED=false),
 #   single events (--batch 1) and 25-event batches, at max throughput;
 #   then clickwire at half its peak batch-25 events/s (--rate) to read latency under load;
-#   then the pipeline endpoints of the same scored server: POST /v1/t (one message per
-#   request) and POST /v1/batch (100 messages), with a pipeline key of a source created for
-#   the run with a rate limit that does not bind.
+#   then the pipeline endpoints on a second scored server started the same way, in the same
+#   order as the collector runs (so both meet the same store): POST /v1/t (one message per
+#   request), then POST /v1/batch (100 messages), with a pipeline key of a source created
+#   for the run with a rate limit that does not bind.
 # Prints a markdown table on stdout; progress and the exact commands go to stderr.
 #
 # Environment (all optional):
@@ -40,6 +41,7 @@ PIPELINE=${BENCH_PIPELINE:-1}
 SERVER_ADDR=127.0.0.1:18080
 BASELINE_ADDR=127.0.0.1:18081
 UNSCORED_ADDR=127.0.0.1:18082
+PIPELINE_ADDR=127.0.0.1:18083
 BIN=${CARGO_TARGET_DIR:-target}/release/clickwire
 
 log() { printf '%s\n' "$*" >&2; }
@@ -156,7 +158,7 @@ json_id() {
 start_server() {
     local addr=$1 name=$2 scoring=$3 key_var=$4
     local data=$TMP/$name
-    if [[ $scoring == true && -n $DATA_DIR ]]; then
+    if [[ $name == server && -n $DATA_DIR ]]; then
         data=$DATA_DIR
     fi
     mkdir -p "$data"
@@ -189,7 +191,7 @@ run_load() {
     elif [[ $target == unscored ]]; then
         addr=$UNSCORED_ADDR key=$UNSCORED_KEY
     elif [[ $target == pipeline ]]; then
-        addr=$SERVER_ADDR key=$PIPELINE_KEY format=pipeline path=/v1/batch
+        addr=$PIPELINE_ADDR key=$PIPELINE_KEY format=pipeline path=/v1/batch
         if [[ $batch == 1 ]]; then
             path=/v1/t
         fi
@@ -253,7 +255,8 @@ main() {
     start_server "$SERVER_ADDR" server true SERVER_KEY
     start_server "$UNSCORED_ADDR" unscored false UNSCORED_KEY
     if [[ $PIPELINE == 1 ]]; then
-        pipeline_key "${DATA_DIR:-$TMP/server}" PIPELINE_KEY
+        start_server "$PIPELINE_ADDR" pipeline true PIPELINE_SERVER_KEY
+        pipeline_key "$TMP/pipeline" PIPELINE_KEY
     fi
     start_baseline
 

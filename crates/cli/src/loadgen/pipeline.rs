@@ -1,7 +1,8 @@
 //! Pipeline request bodies for the load generator: the same simulated browsers and
-//! traffic mix as the ClickStream bodies, sent as Datafly Signal messages — a pageview as
-//! a `page`, every other event as a `track` named after it — one bare message (`/v1/t`) or
-//! `{"batch": [...]}` (`/v1/batch`). Each message gets a fresh `messageId` when its body
+//! traffic mix as the ClickStream bodies, sent as Datafly Signal messages. In a batch
+//! (`{"batch": [...]}` for `/v1/batch`) a pageview is a `page` and every other event a
+//! `track` named after it; a single message is for `/v1/t`, which takes tracks only, so
+//! there a pageview is the track `Page Viewed`. Each message gets a fresh `messageId` when its body
 //! is sent ([`super::events::Body::render`]); the server stamps the receipt time.
 
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -18,7 +19,7 @@ pub fn build_pool(bodies: usize, batch: u32, visitors: u32) -> anyhow::Result<Ve
         let messages: Vec<Value> = (0..batch)
             .map(|_| {
                 let visitor = &population[rng.random_range(0..population.len())];
-                message(&random_event(&mut rng, visitor))
+                message(&random_event(&mut rng, visitor), batch > 1)
             })
             .collect();
         let value = match batch {
@@ -30,8 +31,9 @@ pub fn build_pool(bodies: usize, batch: u32, visitors: u32) -> anyhow::Result<Ve
     Ok(pool)
 }
 
-/// The pipeline message a ClickStream event amounts to.
-fn message(event: &Value) -> Value {
+/// The pipeline message a ClickStream event amounts to (a pageview is a `page` only when
+/// `pages` allows it).
+fn message(event: &Value, pages: bool) -> Value {
     let device = &event["device"];
     let mut context = json!({
         "page": event["page"],
@@ -52,7 +54,7 @@ fn message(event: &Value) -> Value {
         "context": context,
         "messageId": ID_SENTINEL,
     });
-    if kind == "pageview" {
+    if kind == "pageview" && pages {
         message["type"] = json!("page");
         message["name"] = event["page"]["title"].clone();
         message["properties"] = event["page"].clone();
@@ -71,8 +73,12 @@ fn message(event: &Value) -> Value {
                 map.remove(envelope);
             }
         }
+        let name = match kind {
+            "pageview" => "Page Viewed",
+            other => event["name"].as_str().unwrap_or(other),
+        };
         message["type"] = json!("track");
-        message["event"] = json!(event["name"].as_str().unwrap_or(kind));
+        message["event"] = json!(name);
         message["properties"] = properties;
     }
     message
@@ -84,6 +90,30 @@ mod tests {
 
     use super::*;
     use crate::loadgen::events::now_digits;
+
+    #[test]
+    fn every_message_is_valid_under_the_pipeline_rules() -> anyhow::Result<()> {
+        use clickwire_model::signal::{parse_single, Dialect, SignalContext};
+        // Single messages go to /v1/t, which takes tracks only.
+        let pool = build_pool(200, 1, 50)?;
+        let now = now_digits(1_713_797_640_000).ok_or_else(|| anyhow::anyhow!("digits"))?;
+        let ctx = SignalContext {
+            now_ms: 1_713_797_640_000,
+            dialect: Dialect::Signal,
+            batch_sent_at: None,
+        };
+        for body in &pool {
+            let value: Value = serde_json::from_slice(&body.render(&now))?;
+            let Value::Object(map) = value.clone() else {
+                anyhow::bail!("not an object");
+            };
+            let track = Some(clickwire_model::signal::MessageType::Track);
+            if let Err(err) = parse_single(map, track, ctx) {
+                anyhow::bail!("{value}: {err:?}");
+            }
+        }
+        Ok(())
+    }
 
     #[test]
     fn every_message_gets_a_new_id_each_time_its_body_is_sent() -> anyhow::Result<()> {

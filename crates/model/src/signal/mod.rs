@@ -239,8 +239,7 @@ fn batch_item(
         .and_then(check::id_text)
         .map(|id| id.into_owned());
     let mut report = Report::default();
-    let size = serde_json::to_vec(&item).map_or(0, |bytes| bytes.len());
-    if size > MAX_MESSAGE_BYTES {
+    if serialised_len(&item) > MAX_MESSAGE_BYTES {
         report.push(&path, Problem::TooManyBytes(MAX_MESSAGE_BYTES));
         return BatchItem {
             message_id,
@@ -263,6 +262,25 @@ fn batch_item(
         _ => Err(report.into_errors()),
     };
     BatchItem { message_id, result }
+}
+
+/// The length of `value` as compact JSON, counted without building the text.
+fn serialised_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
 }
 
 /// Puts the batch's context fields under the message's own (the message's win).
