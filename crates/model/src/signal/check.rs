@@ -88,9 +88,18 @@ fn read(
         user_id.map(Cow::into_owned),
     );
     let message_id = message_id.map(Cow::into_owned);
-    let timestamp = match clock {
-        Clock::Incoming => time::event_time(sent, sent_at, ctx.now_ms),
-        Clock::Stored => sent.unwrap_or(ctx.now_ms),
+    let (timestamp, client_timestamp) = match clock {
+        Clock::Incoming => {
+            let timestamp = time::event_time(sent, sent_at, ctx.now_ms);
+            (timestamp, sent.unwrap_or(timestamp))
+        }
+        // The stored `timestamp` is the corrected time; the sent one, when it differed, is
+        // `originalTimestamp`.
+        Clock::Stored => {
+            let timestamp = time_field(&obj, "timestamp", r).unwrap_or(ctx.now_ms);
+            let sent = time_field(&obj, "originalTimestamp", r).unwrap_or(timestamp);
+            (timestamp, sent)
+        }
     };
     if clock == Clock::Incoming {
         normalise(&mut map, kind, sent, sent_at, timestamp, ctx.now_ms);
@@ -101,7 +110,7 @@ fn read(
         &anonymous_id,
         &user_id,
         timestamp,
-        sent.unwrap_or(timestamp),
+        client_timestamp,
     );
     let mut event = event?;
     event.payload = Value::Object(map);

@@ -9,5 +9,6 @@ mod normalise;
 mod page_rules;
 mod robustness;
 mod sealed;
+mod signal;
 mod support;
 mod types;

@@ -22,21 +22,29 @@ use crate::{error::ApiError, limits::RateLimited};
 pub struct SourceEntry {
     pub source: Source,
     ip_allow: Vec<IpNet>,
-    limiter: DefaultDirectRateLimiter,
+    /// Shared with the entry this one replaced when the rate did not change, so a re-read
+    /// does not hand out a fresh burst.
+    limiter: Arc<DefaultDirectRateLimiter>,
     loaded: Instant,
 }
 
 impl SourceEntry {
-    fn new(source: Source) -> Self {
+    fn new(source: Source, previous: Option<&SourceEntry>) -> Self {
         let ip_allow = source
             .ip_allow
             .iter()
             .filter_map(|cidr| parse_cidr(cidr))
             .collect();
-        let rate = NonZeroU32::new(source.rate_limit).unwrap_or(NonZeroU32::MIN);
+        let limiter = match previous {
+            Some(old) if old.source.rate_limit == source.rate_limit => Arc::clone(&old.limiter),
+            _ => {
+                let rate = NonZeroU32::new(source.rate_limit).unwrap_or(NonZeroU32::MIN);
+                Arc::new(RateLimiter::direct(Quota::per_second(rate)))
+            }
+        };
         Self {
             ip_allow,
-            limiter: RateLimiter::direct(Quota::per_second(rate)),
+            limiter,
             loaded: Instant::now(),
             source,
         }
@@ -85,14 +93,14 @@ impl SourceCache {
     /// The live source `id`, if there is one.
     pub async fn get(&self, id: &str) -> Result<Option<Arc<SourceEntry>>, ApiError> {
         let cached = self.entries.read().ok().and_then(|e| e.get(id).cloned());
-        if let Some(entry) = cached.filter(|e| e.loaded.elapsed() < self.ttl) {
-            return Ok(Some(entry));
+        if let Some(entry) = cached.as_ref().filter(|e| e.loaded.elapsed() < self.ttl) {
+            return Ok(Some(Arc::clone(entry)));
         }
         let Some(source) = self.store.get_source(id, None).await? else {
             self.forget(id);
             return Ok(None);
         };
-        let entry = Arc::new(SourceEntry::new(source));
+        let entry = Arc::new(SourceEntry::new(source, cached.as_deref()));
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(id.to_owned(), Arc::clone(&entry));
         }
