@@ -1,4 +1,4 @@
-//! `clickwire tenant …` and `clickwire key …` against the data directory of a running server.
+//! `clickwire tenant …`, `clickwire key …` and `clickwire source …` against the data directory of a running server.
 
 use std::time::Duration;
 
@@ -160,4 +160,77 @@ fn a_data_key_from_the_environment_is_used_and_never_printed() {
         "the configured key is used"
     );
     assert!(data.join("hash-secret.json").exists());
+}
+
+#[tokio::test]
+async fn sources_and_pipeline_keys_made_by_the_cli_take_messages_at_once() {
+    let (_dir, data) = data_dir();
+    let server = start(&data, &[], &[]);
+    let created = run(
+        &data,
+        &[
+            "source",
+            "create",
+            "shop",
+            "--kind",
+            "pipeline",
+            "--origin",
+            "https://shop.example.com",
+            "--rate-limit",
+            "50",
+        ],
+    );
+    let source: serde_json::Value = serde_json::from_str(created.trim()).expect("one JSON object");
+    let id = source["id"].as_str().expect("id");
+    assert!(id.starts_with("src_"));
+    assert_eq!(
+        source["origins"],
+        serde_json::json!(["https://shop.example.com"])
+    );
+    assert_eq!(source["rate_limit"], 50);
+    assert!(source["signing_secret"]
+        .as_str()
+        .expect("secret")
+        .starts_with("whsec_"));
+    let listed = run(&data, &["source", "list"]);
+    assert!(listed.lines().any(|line| line.contains(id)), "{listed}");
+
+    let key = run(
+        &data,
+        &[
+            "key", "create", "--tenant", "default", "--kind", "pipeline", "--source", id, "--test",
+        ],
+    );
+    let key = key.trim_end();
+    assert!(key.starts_with("dk_test_"), "{key}");
+    let response = reqwest::Client::new()
+        .post(server.url("/v1/t"))
+        .bearer_auth(key)
+        .header("origin", "https://shop.example.com")
+        .json(&serde_json::json!({"type": "track", "event": "CLI", "anonymousId": "anon_cli"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://shop.example.com"
+    );
+
+    let refused = clickwire()
+        .args(["source", "create", "bad", "--origin", "*", "--data"])
+        .arg(&data)
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("origins[0]"));
+    let keyless = clickwire()
+        .args([
+            "key", "create", "--tenant", "default", "--kind", "pipeline", "--data",
+        ])
+        .arg(&data)
+        .output()
+        .expect("run");
+    assert!(!keyless.status.success(), "a pipeline key needs its source");
+    server.kill();
 }
