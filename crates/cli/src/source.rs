@@ -1,5 +1,6 @@
-//! `clickwire source create|list`: the sources of a data directory, managed directly (the
-//! server sees a new source at once and a change within its key refresh). `create` prints
+//! `clickwire source create|list`: the sources of a data directory (pipeline and webhook),
+//! managed directly (the server sees a new source at once and a change within its key
+//! refresh). `create` prints
 //! the new source as one JSON object, as `POST /v1/sources` answers.
 
 use anyhow::Context;
@@ -8,16 +9,18 @@ use clickwire_server::sources::{
     settings::{new_source, CreateSource, DedupSettings},
     SourceView,
 };
-use clickwire_store::{sqlite::SqliteSources, SourceKind, Sources};
+use clickwire_store::{sqlite::SqliteSources, DedupStrategy, SourceKind, Sources, Verification};
 
 use crate::admin::{DataArg, BUSY_TIMEOUT};
 
+// Parsed once per process: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum SourceCommand {
     /// Create a source and print it as JSON (its id and signing secret among the fields).
     Create {
         name: String,
-        /// pipeline (Datafly Signal and Segment messages).
+        /// pipeline (Datafly Signal and Segment messages) or webhook (`/v1/ingest/<id>`).
         #[arg(long, default_value = "pipeline")]
         kind: SourceKind,
         /// The source's tenant.
@@ -32,9 +35,30 @@ pub enum SourceCommand {
         /// CIDR block server-side requests must come from (repeatable; default: any).
         #[arg(long = "ip-allow")]
         ip_allow: Vec<String>,
-        /// How long a messageId is remembered, e.g. `24h` (the default).
+        /// CIDR block refused whatever --ip-allow says (repeatable; webhook sources).
+        #[arg(long = "ip-deny")]
+        ip_deny: Vec<String>,
+        /// How long a messageId (or webhook dedup key) is remembered, e.g. `24h` (the default).
         #[arg(long)]
         dedup_window: Option<String>,
+        /// Webhook dedup key: payload_hash, header_field or body_field.
+        #[arg(long, value_parser = parse_strategy)]
+        dedup_strategy: Option<DedupStrategy>,
+        /// The header (header_field) or dot path of the JSON body (body_field).
+        #[arg(long)]
+        dedup_field: Option<String>,
+        /// Webhook signature check: hmac_sha256 or standard_webhooks.
+        #[arg(long)]
+        verify: Option<String>,
+        /// The secret of --verify (a whsec_… secret for standard_webhooks).
+        #[arg(long)]
+        verify_secret: Option<String>,
+        /// The signature header of hmac_sha256, e.g. X-Hub-Signature-256.
+        #[arg(long)]
+        verify_header: Option<String>,
+        /// What precedes the hex digest in that header, e.g. `sha256=`.
+        #[arg(long)]
+        verify_prefix: Option<String>,
         #[command(flatten)]
         data: DataArg,
     },
@@ -56,16 +80,43 @@ pub fn run(command: SourceCommand) -> anyhow::Result<()> {
             origins,
             rate_limit,
             ip_allow,
+            ip_deny,
             dedup_window,
+            dedup_strategy,
+            dedup_field,
+            verify,
+            verify_secret,
+            verify_header,
+            verify_prefix,
             data,
         } => with_sources(data, |sources| async move {
+            let verification = match verify.as_deref() {
+                None => None,
+                Some("hmac_sha256") => Some(Verification::HmacSha256 {
+                    header: verify_header.context("--verify hmac_sha256 needs --verify-header")?,
+                    secret: verify_secret.context("--verify needs --verify-secret")?,
+                    prefix: verify_prefix,
+                }),
+                Some("standard_webhooks") => Some(Verification::StandardWebhooks {
+                    secret: verify_secret.context("--verify needs --verify-secret")?,
+                }),
+                Some(other) => {
+                    anyhow::bail!("--verify {other}: expected hmac_sha256 or standard_webhooks")
+                }
+            };
             let request = CreateSource {
                 name,
                 kind,
                 origins,
                 rate_limit,
                 ip_allow,
-                dedup: dedup_window.map(|window| DedupSettings { window }),
+                ip_deny,
+                verification,
+                dedup: Some(DedupSettings {
+                    strategy: dedup_strategy,
+                    field: dedup_field,
+                    window: dedup_window,
+                }),
             };
             let new = new_source(tenant, request).map_err(|errors| {
                 let lines: Vec<String> = errors
@@ -85,6 +136,11 @@ pub fn run(command: SourceCommand) -> anyhow::Result<()> {
             Ok(())
         }),
     }
+}
+
+fn parse_strategy(text: &str) -> Result<DedupStrategy, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| "expected payload_hash, header_field or body_field".to_owned())
 }
 
 /// Opens the sources of `data` and runs one command on them.

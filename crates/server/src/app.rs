@@ -9,7 +9,7 @@ use axum::{
     extract::{DefaultBodyLimit, Request},
     http::{header, HeaderName, Method},
     middleware,
-    routing::{delete, get, post},
+    routing::{any, delete, get, post},
     Router,
 };
 use tower_http::{
@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         )
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors())
+        .route("/v1/ingest/{source_id}", any(sources::webhook::ingest))
         .merge(pipeline::routes(state.clone()))
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))

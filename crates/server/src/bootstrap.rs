@@ -50,6 +50,9 @@ pub async fn bootstrap(
             origins: Vec::new(),
             rate_limit: DEFAULT_RATE_LIMIT,
             ip_allow: Vec::new(),
+            ip_deny: Vec::new(),
+            verification: None,
+            dedup_rule: None,
             dedup_window_ms: DEFAULT_DEDUP_WINDOW.as_millis() as i64,
         })
         .await?;

@@ -53,6 +53,8 @@ pub struct EventQuery {
     pub visitor_id: Option<String>,
     pub session_id: Option<String>,
     pub event_type: Option<String>,
+    /// Only events that came through this source.
+    pub source: Option<String>,
     /// Event time lower bound, ms, inclusive.
     pub since: Option<i64>,
     /// Event time upper bound, ms, exclusive.

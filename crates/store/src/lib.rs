@@ -27,7 +27,9 @@ pub use error::StoreError;
 pub use events::{Appended, EventPage, EventQueries, EventQuery, NewEvent, StoredEvent};
 pub use log::{append_committed, AppendBatch, AppendQueue, EventLog, OnCommit, Reservation};
 pub use marks::{IdentityLink, MarkLookup, MarkQueries, MarkQuery, Marks};
-pub use sources::{NewSource, Source, SourceKind, SourcePatch, Sources};
+pub use sources::{
+    DedupRule, DedupStrategy, NewSource, Source, SourceKind, SourcePatch, Sources, Verification,
+};
 pub use vault::{AuditEntry, AuditPage, AuditQuery, NewAuditEntry, Vault};
 
 /// The future every store method returns: boxed so the traits stay object-safe

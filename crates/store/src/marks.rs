@@ -4,14 +4,15 @@
 //! identify, the link from its anonymous id to its user id (later events of that anonymous
 //! id carry the user id too). [`MarkQueries`] reads them back.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::StoreFuture;
 
 /// The marks of one event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Marks {
-    /// Remembered per (tenant, source) as sent at the event's `received_at`.
+    /// Remembered per (tenant, source) with the event's id and `received_at`: a pipeline
+    /// `messageId`, or the dedup key of a webhook.
     pub message_id: Option<String>,
     /// Set for an identify that names both ids.
     pub link: Option<IdentityLink>,
@@ -39,8 +40,9 @@ pub struct MarkQuery {
 /// The answer to a [`MarkQuery`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MarkLookup {
-    /// The asked message ids already stored inside the window.
-    pub seen: HashSet<String>,
+    /// The asked message ids already stored inside the window, each with the id of the
+    /// event first stored with it.
+    pub seen: HashMap<String, String>,
     /// Anonymous id → user id, for the asked ids that have a link.
     pub links: HashMap<String, String>,
 }

@@ -27,8 +27,8 @@ struct Rows {
     next_seq: i64,
     closed: bool,
     events: Vec<Row>,
-    /// (tenant, source, message id) → when it was received.
-    message_ids: HashMap<(String, String, String), i64>,
+    /// (tenant, source, message id) → when it was received, and its event's id.
+    message_ids: HashMap<(String, String, String), (i64, String)>,
     /// (tenant, anonymous id) → user id.
     links: HashMap<(String, String), String>,
 }
@@ -75,8 +75,10 @@ impl MemoryEventStore {
                 let tenant = batch.tenant.to_string();
                 if let Some(id) = &marks.message_id {
                     let source = batch.source.as_deref().unwrap_or_default().to_owned();
-                    rows.message_ids
-                        .insert((tenant.clone(), source, id.clone()), event.received_at);
+                    rows.message_ids.insert(
+                        (tenant.clone(), source, id.clone()),
+                        (event.received_at, event.id.clone()),
+                    );
                 }
                 if let Some(link) = &marks.link {
                     rows.links
@@ -145,12 +147,12 @@ impl MarkQueries for MemoryEventStore {
                 let mut found = MarkLookup::default();
                 for id in &query.message_ids {
                     let key = (query.tenant.clone(), query.source.clone(), id.clone());
-                    if rows
+                    let first = rows
                         .message_ids
                         .get(&key)
-                        .is_some_and(|at| *at >= query.seen_since)
-                    {
-                        found.seen.insert(id.clone());
+                        .filter(|(at, _)| *at >= query.seen_since);
+                    if let Some((_, first)) = first {
+                        found.seen.insert(id.clone(), first.clone());
                     }
                 }
                 for anonymous_id in &query.anonymous_ids {
@@ -205,6 +207,10 @@ fn matches(row: &Row, query: &EventQuery) -> bool {
             .event_type
             .as_ref()
             .is_none_or(|t| t == event.event_type)
+        && query
+            .source
+            .as_deref()
+            .is_none_or(|s| row.source.as_deref() == Some(s))
         && query.since.is_none_or(|since| event.timestamp >= since)
         && query.until.is_none_or(|until| event.timestamp < until)
 }

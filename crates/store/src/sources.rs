@@ -44,6 +44,44 @@ impl FromStr for SourceKind {
     }
 }
 
+/// How a webhook source checks that a request comes from its sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Verification {
+    /// An HMAC-SHA256 of the body in a header, hex, after an optional prefix (GitHub:
+    /// `X-Hub-Signature-256`, `sha256=`).
+    HmacSha256 {
+        header: String,
+        secret: String,
+        #[serde(default)]
+        prefix: Option<String>,
+    },
+    /// The Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`,
+    /// `webhook-signature`), with a `whsec_…` secret.
+    StandardWebhooks { secret: String },
+}
+
+/// What makes two webhook requests the same delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DedupStrategy {
+    /// The SHA-256 of the body.
+    PayloadHash,
+    /// The value of a request header.
+    HeaderField,
+    /// The value at a dot path of a JSON body.
+    BodyField,
+}
+
+/// A webhook source's dedup rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DedupRule {
+    pub strategy: DedupStrategy,
+    /// The header name or body path (`header_field`, `body_field`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
 /// A source as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
@@ -60,7 +98,13 @@ pub struct Source {
     pub signing_secret: String,
     /// CIDR blocks server-side requests must come from; empty: any address.
     pub ip_allow: Vec<String>,
-    /// How long a `messageId` is remembered, in milliseconds.
+    /// CIDR blocks refused whatever `ip_allow` says (webhook sources).
+    pub ip_deny: Vec<String>,
+    /// Signature check of a webhook source.
+    pub verification: Option<Verification>,
+    /// Dedup rule of a webhook source (pipeline sources dedup by `messageId`).
+    pub dedup_rule: Option<DedupRule>,
+    /// How long a `messageId` (or webhook dedup key) is remembered, in milliseconds.
     pub dedup_window_ms: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -75,6 +119,9 @@ pub struct NewSource {
     pub origins: Vec<String>,
     pub rate_limit: u32,
     pub ip_allow: Vec<String>,
+    pub ip_deny: Vec<String>,
+    pub verification: Option<Verification>,
+    pub dedup_rule: Option<DedupRule>,
     pub dedup_window_ms: i64,
 }
 
@@ -85,6 +132,11 @@ pub struct SourcePatch {
     pub origins: Option<Vec<String>>,
     pub rate_limit: Option<u32>,
     pub ip_allow: Option<Vec<String>>,
+    pub ip_deny: Option<Vec<String>>,
+    /// `Some(None)` removes the verification.
+    pub verification: Option<Option<Verification>>,
+    /// `Some(None)` removes the dedup rule.
+    pub dedup_rule: Option<Option<DedupRule>>,
     pub dedup_window_ms: Option<i64>,
 }
 
@@ -104,6 +156,10 @@ pub trait Sources: Send + Sync {
     /// preflights, which carry no key).
     fn all_origins(&self) -> StoreFuture<'_, Vec<String>>;
 }
+
+/// The longest a source may remember a `messageId`: older ids are pruned whatever the
+/// source's window says.
+pub const MAX_DEDUP_WINDOW_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 /// A fresh source id.
 pub fn new_source_id() -> String {

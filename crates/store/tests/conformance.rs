@@ -92,6 +92,10 @@ macro_rules! backend {
                 super::commits_reach_the_bus_in_seq_order($open(64)).await;
             }
             #[tokio::test]
+            async fn reads_filter_by_source() {
+                super::reads_filter_by_source($open(64)).await;
+            }
+            #[tokio::test]
             async fn marks_are_read_back_within_their_window() {
                 super::marks_are_read_back_within_their_window($open(64)).await;
             }
@@ -272,7 +276,12 @@ async fn marks_are_read_back_within_their_window(b: Backend) {
         .lookup_marks(ask("src_a", 1_000))
         .await
         .expect("lookup");
-    assert_eq!(found.seen.into_iter().collect::<Vec<_>>(), ["m1"]);
+    let seen: Vec<(String, String)> = found.seen.into_iter().collect();
+    assert_eq!(
+        seen,
+        [("m1".to_owned(), "evt_anon_1_0".to_owned())],
+        "with the first event's id"
+    );
     assert_eq!(
         found.links.get("anon_1").map(String::as_str),
         Some("user_1")
@@ -294,4 +303,31 @@ async fn marks_are_read_back_within_their_window(b: Backend) {
         1,
         "links are per tenant, whatever the source"
     );
+}
+
+async fn reads_filter_by_source(b: Backend) {
+    append(b.log.as_ref(), Some("src_a"), vec![event("a", 0)])
+        .await
+        .expect("append");
+    append(b.log.as_ref(), Some("src_b"), vec![event("a", 1)])
+        .await
+        .expect("append");
+    append(b.log.as_ref(), None, vec![event("b", 2)])
+        .await
+        .expect("append");
+    for visitor in [None, Some("a".to_owned())] {
+        let page = b
+            .queries
+            .query(EventQuery {
+                tenant: "t".into(),
+                visitor_id: visitor.clone(),
+                source: Some("src_b".into()),
+                limit: 10,
+                ..EventQuery::default()
+            })
+            .await
+            .expect("query");
+        let ids: Vec<&str> = page.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["evt_a_1"], "visitor {visitor:?}");
+    }
 }

@@ -1,5 +1,6 @@
 //! What only the SQLite event store has: the deferred visitor index across restarts, its
-//! repair when it remembers more than the log, retention, and the per-tenant stats. The
+//! repair when it remembers more than the log, retention, the pruning of expired message
+//! ids, and the per-tenant stats. The
 //! rest is in the conformance suite.
 
 mod support;
@@ -14,7 +15,8 @@ use clickwire_store::{
         self, EventEdge, RetentionConfig, SqliteCatalog, SqliteConfig, SqliteEventStore,
         Synchronous,
     },
-    Catalog, EventLog, EventQueries, EventQuery, MemoryBus, NewEvent, StoreError, Tier,
+    Catalog, EventLog, EventQueries, EventQuery, MarkQueries, MarkQuery, Marks, MemoryBus,
+    NewEvent, StoreError, Tier,
 };
 use support::{append, append_to, event, visitor_ids};
 
@@ -237,4 +239,56 @@ fn indexed_seqs(dir: &std::path::Path) -> Vec<i64> {
         .expect("sql");
     let rows = stmt.query_map([], |row| row.get(0)).expect("query");
     rows.collect::<Result<_, _>>().expect("rows")
+}
+
+/// `event` carrying message id `id`, received at `received_at`.
+fn with_message_id(n: usize, id: &str, received_at: i64) -> NewEvent {
+    NewEvent {
+        marks: Some(Box::new(Marks {
+            message_id: Some(id.to_owned()),
+            link: None,
+        })),
+        ..received("a", n, received_at)
+    }
+}
+
+#[tokio::test]
+async fn message_ids_older_than_any_dedup_window_are_pruned_and_recent_ones_kept() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open(dir.path());
+    let ancient = now_ms() - clickwire_store::sources::MAX_DEDUP_WINDOW_MS - 1;
+    append(
+        &store,
+        Some("src"),
+        vec![with_message_id(0, "old", ancient)],
+    )
+    .await
+    .expect("append");
+    // Enough new ids to trigger a prune, in appends of the batch size.
+    for chunk in 0..20 {
+        let events = (0..500)
+            .map(|i| with_message_id(1 + chunk * 500 + i, &format!("new_{chunk}_{i}"), now_ms()))
+            .collect();
+        append(&store, Some("src"), events).await.expect("append");
+    }
+    // The prune runs after the commit that crossed the threshold, before the next one.
+    append(
+        &store,
+        Some("src"),
+        vec![with_message_id(20_000, "last", now_ms())],
+    )
+    .await
+    .expect("append");
+    let ask = MarkQuery {
+        tenant: "t".into(),
+        source: "src".into(),
+        message_ids: vec!["old".into(), "new_0_0".into(), "last".into()],
+        seen_since: 0,
+        anonymous_ids: Vec::new(),
+    };
+    let found = store.lookup_marks(ask).await.expect("lookup");
+    let mut seen: Vec<String> = found.seen.into_keys().collect();
+    seen.sort();
+    assert_eq!(seen, ["last", "new_0_0"]);
+    store.close().await.expect("close");
 }

@@ -67,6 +67,7 @@ fn parse_query(tenant: &str, raw: &str) -> Result<EventQuery, ApiError> {
             "visitorId" => query.visitor_id = Some(value),
             "sessionId" => query.session_id = Some(value),
             "type" => query.event_type = Some(value),
+            "source_id" => query.source = Some(value),
             "since" => match parse_time(&value) {
                 Some(ms) => query.since = Some(ms),
                 None => fail("must be milliseconds since the epoch or an RFC 3339 time"),

@@ -1,4 +1,4 @@
-//! What the pipeline routes remember between requests so that most of them need no read
+//! What the pipeline and webhook routes remember between requests so that most of them need no read
 //! of the store: the message ids this process stored recently (a client's retry is
 //! answered from here) and the user each anonymous id is linked to — or that it has none,
 //! which is safe to remember because every link is written through this process and
@@ -12,10 +12,13 @@ use quick_cache::sync::Cache;
 /// Entries of each cache.
 const CAPACITY: usize = 200_000;
 
+/// (tenant, source, message id or dedup key).
+type SeenKey = (Arc<str>, Arc<str>, String);
+
 /// Recently stored message ids and known identity links.
 pub struct Recall {
-    /// (tenant, source, message id) → when it was received (ms).
-    seen: Cache<(Arc<str>, Arc<str>, String), i64>,
+    /// (tenant, source, message id) → when it was received (ms) and the event stored with it.
+    seen: Cache<SeenKey, (i64, Arc<str>)>,
     /// (tenant, anonymous id) → its user, or `None` when the store has none.
     links: Cache<(Arc<str>, String), Option<Arc<str>>>,
 }
@@ -30,8 +33,14 @@ impl Default for Recall {
 }
 
 impl Recall {
-    /// When this process stored `message_id` of the source, if it remembers.
-    pub fn seen_at(&self, tenant: &Arc<str>, source: &Arc<str>, message_id: &str) -> Option<i64> {
+    /// When this process stored `message_id` of the source, and as which event, if it
+    /// remembers.
+    pub fn seen_at(
+        &self,
+        tenant: &Arc<str>,
+        source: &Arc<str>,
+        message_id: &str,
+    ) -> Option<(i64, Arc<str>)> {
         self.seen.get(&(
             Arc::clone(tenant),
             Arc::clone(source),
@@ -39,9 +48,18 @@ impl Recall {
         ))
     }
 
-    pub fn remember_seen(&self, tenant: &Arc<str>, source: &Arc<str>, message_id: String, at: i64) {
-        self.seen
-            .insert((Arc::clone(tenant), Arc::clone(source), message_id), at);
+    pub fn remember_seen(
+        &self,
+        tenant: &Arc<str>,
+        source: &Arc<str>,
+        message_id: String,
+        at: i64,
+        event_id: &str,
+    ) {
+        self.seen.insert(
+            (Arc::clone(tenant), Arc::clone(source), message_id),
+            (at, event_id.into()),
+        );
     }
 
     /// `Some(link)` when the link of `anonymous_id` is known (`link` is `None` when it has

@@ -60,7 +60,7 @@ pub async fn store_messages(
         if let Some(id) = &message.message_id {
             let remembered = recall
                 .seen_at(&tenant, &source, id)
-                .is_some_and(|at| at >= window_start);
+                .is_some_and(|(at, _)| at >= window_start);
             if remembered || !in_request.insert(id.as_str()) {
                 duplicate[i] = true;
             } else {
@@ -80,7 +80,7 @@ pub async fn store_messages(
             if message
                 .message_id
                 .as_ref()
-                .is_some_and(|id| found.seen.contains(id))
+                .is_some_and(|id| found.seen.contains_key(id))
             {
                 duplicate[i] = true;
             }
@@ -119,7 +119,7 @@ pub async fn store_messages(
             committed_links.push(link.clone());
         }
         if let Some(id) = &message.message_id {
-            committed_ids.push(id.clone());
+            committed_ids.push((events.len(), id.clone()));
         }
         let marks = Marks {
             message_id: message.message_id.clone(),
@@ -131,9 +131,11 @@ pub async fn store_messages(
     metrics::counter!("clickwire_pipeline_duplicates_total")
         .increment(duplicate.iter().filter(|d| **d).count() as u64);
     if !events.is_empty() {
-        store_marked(state, &caller.key, events, ip_hash, received_at).await?;
-        for id in committed_ids {
-            recall.remember_seen(&tenant, &source, id, received_at);
+        let outcome = store_marked(state, &caller.key, events, ip_hash, received_at).await?;
+        for (at, id) in committed_ids {
+            if let Some(event_id) = outcome.ids.get(at) {
+                recall.remember_seen(&tenant, &source, id, received_at, event_id);
+            }
         }
         for link in committed_links {
             recall.remember_link(&tenant, link.anonymous_id, &link.user_id);

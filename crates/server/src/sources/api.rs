@@ -12,12 +12,12 @@ use axum::{
     Json,
 };
 use clickwire_model::signal::format_iso;
-use clickwire_store::{KeyKind, Source, SourceKind, SourcePatch};
+use clickwire_store::{DedupRule, KeyKind, Source, SourceKind, SourcePatch, Verification};
 use serde::{Deserialize, Serialize};
 
 use super::settings::{
-    check_ip_allow, check_name, check_origins, check_rate_limit, dedup_window, new_source,
-    CreateSource, DedupSettings,
+    check_cidrs, check_kind_settings, check_name, check_origins, check_rate_limit,
+    check_verification, dedup_rule, dedup_window, new_source, CreateSource, DedupSettings,
 };
 use crate::{admin::json_body, auth::authorize, body::read_body, error::ApiError, state::AppState};
 
@@ -31,7 +31,18 @@ pub struct UpdateSource {
     origins: Option<Vec<String>>,
     rate_limit: Option<u32>,
     ip_allow: Option<Vec<String>>,
+    ip_deny: Option<Vec<String>>,
+    /// An object sets it; `null` removes it.
+    #[serde(default, deserialize_with = "some_value")]
+    verification: Option<serde_json::Value>,
     dedup: Option<DedupSettings>,
+}
+
+/// Keeps a present `null` apart from an absent field.
+fn some_value<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(deserializer).map(Some)
 }
 
 /// A source as the API shows it.
@@ -44,6 +55,9 @@ pub struct SourceView {
     rate_limit: u32,
     signing_secret: String,
     ip_allow: Vec<String>,
+    ip_deny: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<Verification>,
     dedup: DedupView,
     created_at: String,
     updated_at: String,
@@ -51,6 +65,8 @@ pub struct SourceView {
 
 #[derive(Serialize)]
 struct DedupView {
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    rule: Option<DedupRule>,
     window: String,
 }
 
@@ -65,7 +81,10 @@ impl From<Source> for SourceView {
             rate_limit: source.rate_limit,
             signing_secret: source.signing_secret,
             ip_allow: source.ip_allow,
+            ip_deny: source.ip_deny,
+            verification: source.verification,
             dedup: DedupView {
+                rule: source.dedup_rule,
                 window: humantime::format_duration(window).to_string(),
             },
             created_at: format_iso(source.created_at),
@@ -141,6 +160,11 @@ pub async fn update(
 ) -> Result<Json<SourceView>, ApiError> {
     let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
     let request: UpdateSource = json_body(&read_body(&state, body).await?)?;
+    let current = state
+        .source_store
+        .get_source(&id, Some(&tenant))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("source `{id}`")))?;
     let mut errors = Vec::new();
     if let Some(name) = &request.name {
         check_name(name, &mut errors);
@@ -149,15 +173,47 @@ pub async fn update(
         check_origins(origins, &mut errors);
     }
     if let Some(ip_allow) = &request.ip_allow {
-        check_ip_allow(ip_allow, &mut errors);
+        check_cidrs("ip_allow", ip_allow, &mut errors);
+    }
+    if let Some(ip_deny) = &request.ip_deny {
+        check_cidrs("ip_deny", ip_deny, &mut errors);
     }
     if let Some(rate_limit) = request.rate_limit {
         check_rate_limit(rate_limit, &mut errors);
     }
+    let verification = match request.verification {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(value) => match serde_json::from_value::<Verification>(value) {
+            Ok(verification) => {
+                check_verification(&verification, &mut errors);
+                Some(Some(verification))
+            }
+            Err(err) => {
+                errors.push(clickwire_model::FieldError {
+                    path: "verification".into(),
+                    message: err.to_string(),
+                });
+                None
+            }
+        },
+    };
     let window = request
         .dedup
         .as_ref()
-        .and_then(|d| dedup_window(&d.window, &mut errors));
+        .and_then(|d| d.window.as_deref())
+        .and_then(|w| dedup_window(w, &mut errors));
+    let rule = request.dedup.as_ref().map(|d| dedup_rule(d, &mut errors));
+    let origins = request.origins.as_ref().unwrap_or(&current.origins);
+    let next_verification = verification.clone().unwrap_or(current.verification.clone());
+    let next_rule = rule.clone().unwrap_or(current.dedup_rule.clone());
+    check_kind_settings(
+        current.kind,
+        origins,
+        next_verification.as_ref(),
+        next_rule.as_ref(),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -166,6 +222,9 @@ pub async fn update(
         origins: request.origins,
         rate_limit: request.rate_limit,
         ip_allow: request.ip_allow,
+        ip_deny: request.ip_deny,
+        verification,
+        dedup_rule: rule,
         dedup_window_ms: window.map(|w| w.as_millis() as i64),
     };
     let source = state

@@ -22,6 +22,7 @@ use crate::{error::ApiError, limits::RateLimited};
 pub struct SourceEntry {
     pub source: Source,
     ip_allow: Vec<IpNet>,
+    ip_deny: Vec<IpNet>,
     /// Shared with the entry this one replaced when the rate did not change, so a re-read
     /// does not hand out a fresh burst.
     limiter: Arc<DefaultDirectRateLimiter>,
@@ -30,11 +31,9 @@ pub struct SourceEntry {
 
 impl SourceEntry {
     fn new(source: Source, previous: Option<&SourceEntry>) -> Self {
-        let ip_allow = source
-            .ip_allow
-            .iter()
-            .filter_map(|cidr| parse_cidr(cidr))
-            .collect();
+        let parse = |cidrs: &[String]| cidrs.iter().filter_map(|c| parse_cidr(c)).collect();
+        let ip_allow = parse(&source.ip_allow);
+        let ip_deny = parse(&source.ip_deny);
         let limiter = match previous {
             Some(old) if old.source.rate_limit == source.rate_limit => Arc::clone(&old.limiter),
             _ => {
@@ -44,6 +43,7 @@ impl SourceEntry {
         };
         Self {
             ip_allow,
+            ip_deny,
             limiter,
             loaded: Instant::now(),
             source,
@@ -58,9 +58,11 @@ impl SourceEntry {
         })
     }
 
-    /// True when `ip` may send server-side requests (an empty allowlist allows every one).
+    /// True when `ip` may send server-side requests: not in the denylist, and in the
+    /// allowlist unless that is empty.
     pub fn ip_allowed(&self, ip: IpAddr) -> bool {
-        self.ip_allow.is_empty() || self.ip_allow.iter().any(|net| net.contains(&ip))
+        !self.ip_deny.iter().any(|net| net.contains(&ip))
+            && (self.ip_allow.is_empty() || self.ip_allow.iter().any(|net| net.contains(&ip)))
     }
 }
 

@@ -16,3 +16,4 @@ mod retention;
 mod scoring_order;
 mod signals;
 mod slow_clients;
+mod webhooks;

@@ -1,5 +1,6 @@
 //! Reading the marks pipeline events committed (see [`crate::marks`]): one probe of
-//! `message_ids` per asked message id and of `identity_links` per asked anonymous id.
+//! `message_ids` per asked message id and of `identity_links` per asked anonymous id; and
+//! pruning message ids too old for any dedup window.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -10,18 +11,18 @@ pub fn lookup(conn: &mut Connection, query: &MarkQuery) -> Result<MarkLookup, St
     let mut found = MarkLookup::default();
     if !query.message_ids.is_empty() {
         let mut stmt = conn.prepare_cached(
-            "SELECT 1 FROM message_ids
+            "SELECT event_id FROM message_ids
              WHERE tenant = ?1 AND source = ?2 AND message_id = ?3 AND received_at >= ?4",
         )?;
         for id in &query.message_ids {
-            let seen = stmt
+            let first: Option<String> = stmt
                 .query_row(
                     params![query.tenant, query.source, id, query.seen_since],
-                    |_| Ok(()),
+                    |row| row.get(0),
                 )
                 .optional()?;
-            if seen.is_some() {
-                found.seen.insert(id.clone());
+            if let Some(first) = first {
+                found.seen.insert(id.clone(), first);
             }
         }
     }
@@ -39,4 +40,14 @@ pub fn lookup(conn: &mut Connection, query: &MarkQuery) -> Result<MarkLookup, St
         }
     }
     Ok(found)
+}
+
+/// Deletes at most `limit` message ids received before `before_ms`; returns how many.
+pub fn prune(conn: &Connection, before_ms: i64, limit: usize) -> Result<usize, rusqlite::Error> {
+    conn.prepare_cached(
+        "DELETE FROM message_ids WHERE (tenant, source, message_id) IN (
+             SELECT tenant, source, message_id FROM message_ids WHERE received_at < ?1 LIMIT ?2
+         )",
+    )?
+    .execute(params![before_ms, i64::try_from(limit).unwrap_or(i64::MAX)])
 }

@@ -18,8 +18,13 @@ pub fn run(
         let fresh = serde_json::to_string(fresh.unwrap_or_default())
             .map_err(|err| StoreError::Invalid(err.to_string()))?;
         params.push(Value::Text(fresh));
+    } else {
+        params.push(Value::Null);
     }
+    params.push(query.source.clone().map_or(Value::Null, Value::Text));
     let mut stmt = conn.prepare_cached(&sql)?;
+    // Parameters are numbered; a statement expects as many as the highest it names.
+    params.truncate(stmt.parameter_count());
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
         Ok(Row {
             id: row.get(0)?,
@@ -78,8 +83,8 @@ impl Row {
 }
 
 /// The SQL and its numbered parameters: ?1 tenant, ?2 visitor, ?3 session, ?4 type,
-/// ?5 since, ?6 until, ?7 after seq, ?8 limit; for a per-visitor query the caller adds ?9,
-/// the visitor's not-yet-indexed seqs as a JSON array.
+/// ?5 since, ?6 until, ?7 after seq, ?8 limit; the caller adds ?9 (for a per-visitor query
+/// the visitor's not-yet-indexed seqs as a JSON array, else null) and ?10, the source.
 fn build(query: &EventQuery) -> (String, Vec<Value>) {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let params = vec![
@@ -98,6 +103,7 @@ fn build(query: &EventQuery) -> (String, Vec<Value>) {
         (query.event_type.is_some(), " AND event_type = ?4"),
         (query.since.is_some(), " AND timestamp >= ?5"),
         (query.until.is_some(), " AND timestamp < ?6"),
+        (query.source.is_some(), " AND source = ?10"),
     ] {
         if present {
             filters.push_str(clause);

@@ -68,9 +68,11 @@ fn sealed_column() -> String {
     "ALTER TABLE events ADD COLUMN sealed TEXT;".into()
 }
 
-/// `sources`, and the marks pipeline events commit with them: `message_ids` (a message id
-/// per tenant and source, with when it was received) and `identity_links` (anonymous id →
-/// user id per tenant). Both are keyed tables without rowids: a lookup is one B-tree probe.
+/// `sources` (`verification` and `dedup_rule` are JSON, for webhook sources), and the marks
+/// events commit with them: `message_ids` (a message id or webhook dedup key per tenant and
+/// source, with when it was received and the event first stored with it) and `identity_links` (anonymous id →
+/// user id per tenant). Both are keyed tables without rowids: a lookup is one B-tree probe;
+/// `message_ids_received` lets the writer prune ids older than any dedup window.
 fn sources_and_marks() -> String {
     "CREATE TABLE sources (
   id TEXT PRIMARY KEY,
@@ -81,6 +83,9 @@ fn sources_and_marks() -> String {
   rate_limit INTEGER NOT NULL,
   signing_secret TEXT NOT NULL,
   ip_allow TEXT NOT NULL DEFAULT '[]',
+  ip_deny TEXT NOT NULL DEFAULT '[]',
+  verification TEXT,
+  dedup_rule TEXT,
   dedup_window_ms INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
@@ -92,8 +97,10 @@ CREATE TABLE message_ids (
   source TEXT NOT NULL,
   message_id TEXT NOT NULL,
   received_at INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
   PRIMARY KEY (tenant, source, message_id)
 ) WITHOUT ROWID;
+CREATE INDEX message_ids_received ON message_ids(received_at);
 CREATE TABLE identity_links (
   tenant TEXT NOT NULL,
   anonymous_id TEXT NOT NULL,

@@ -27,13 +27,38 @@ impl SqliteSources {
 }
 
 const COLUMNS: &str = "id, tenant, name, kind, origins, rate_limit, signing_secret, ip_allow,
-    dedup_window_ms, created_at, updated_at";
+    ip_deny, verification, dedup_rule, dedup_window_ms, created_at, updated_at";
 
 fn json_list(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
     let text: String = row.get(idx)?;
     serde_json::from_str(&text).map_err(|err| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
     })
+}
+
+/// A nullable JSON column.
+fn json_opt<T: serde::de::DeserializeOwned>(
+    row: &Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map(|text| {
+        serde_json::from_str(&text).map_err(|err| {
+            rusqlite::Error::FromSqlConversionFailure(
+                idx,
+                rusqlite::types::Type::Text,
+                Box::new(err),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn opt_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
+    value
+        .as_ref()
+        .map(|v| serde_json::to_string(v).map_err(|err| StoreError::Invalid(err.to_string())))
+        .transpose()
 }
 
 fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
@@ -49,9 +74,12 @@ fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
         rate_limit: row.get(5)?,
         signing_secret: row.get(6)?,
         ip_allow: json_list(row, 7)?,
-        dedup_window_ms: row.get(8)?,
-        created_at: row.get(9)?,
-        updated_at: row.get(10)?,
+        ip_deny: json_list(row, 8)?,
+        verification: json_opt(row, 9)?,
+        dedup_rule: json_opt(row, 10)?,
+        dedup_window_ms: row.get(11)?,
+        created_at: row.get(12)?,
+        updated_at: row.get(13)?,
     })
 }
 
@@ -84,9 +112,11 @@ impl Sources for SqliteSources {
     fn create_source(&self, new: NewSource) -> StoreFuture<'_, Source> {
         Box::pin(self.pool.run(move |conn| {
             let tenant: Option<String> = conn
-                .query_row("SELECT name FROM tenants WHERE name = ?1", [&new.tenant], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT name FROM tenants WHERE name = ?1",
+                    [&new.tenant],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if tenant.is_none() {
                 return Err(StoreError::NotFound(format!("tenant `{}`", new.tenant)));
@@ -101,12 +131,18 @@ impl Sources for SqliteSources {
                 rate_limit: new.rate_limit,
                 signing_secret: new_signing_secret(),
                 ip_allow: new.ip_allow,
+                ip_deny: new.ip_deny,
+                verification: new.verification,
+                dedup_rule: new.dedup_rule,
                 dedup_window_ms: new.dedup_window_ms,
                 created_at: now,
                 updated_at: now,
             };
             conn.execute(
-                &format!("INSERT INTO sources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                &format!(
+                    "INSERT INTO sources ({COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                ),
                 params![
                     created.id,
                     created.tenant,
@@ -116,6 +152,9 @@ impl Sources for SqliteSources {
                     created.rate_limit,
                     created.signing_secret,
                     to_json(&created.ip_allow)?,
+                    to_json(&created.ip_deny)?,
+                    opt_json(&created.verification)?,
+                    opt_json(&created.dedup_rule)?,
                     created.dedup_window_ms,
                     created.created_at,
                     created.updated_at
@@ -163,13 +202,23 @@ impl Sources for SqliteSources {
             if let Some(ip_allow) = patch.ip_allow {
                 current.ip_allow = ip_allow;
             }
+            if let Some(ip_deny) = patch.ip_deny {
+                current.ip_deny = ip_deny;
+            }
+            if let Some(verification) = patch.verification {
+                current.verification = verification;
+            }
+            if let Some(rule) = patch.dedup_rule {
+                current.dedup_rule = rule;
+            }
             if let Some(window) = patch.dedup_window_ms {
                 current.dedup_window_ms = window;
             }
             current.updated_at = now_ms();
             conn.execute(
                 "UPDATE sources SET name = ?2, origins = ?3, rate_limit = ?4, ip_allow = ?5,
-                   dedup_window_ms = ?6, updated_at = ?7
+                   ip_deny = ?6, verification = ?7, dedup_rule = ?8, dedup_window_ms = ?9,
+                   updated_at = ?10
                  WHERE id = ?1 AND deleted_at IS NULL",
                 params![
                     current.id,
@@ -177,6 +226,9 @@ impl Sources for SqliteSources {
                     to_json(&current.origins)?,
                     current.rate_limit,
                     to_json(&current.ip_allow)?,
+                    to_json(&current.ip_deny)?,
+                    opt_json(&current.verification)?,
+                    opt_json(&current.dedup_rule)?,
                     current.dedup_window_ms,
                     current.updated_at
                 ],

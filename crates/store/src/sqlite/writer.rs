@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    checkpoint,
+    checkpoint, marks,
     retention::Retention,
     schema::{self, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
@@ -50,8 +50,15 @@ pub fn spawn(
         .map_err(StoreError::Io)
 }
 
+/// Message ids written between two prunes of the expired ones.
+const PRUNE_EVERY: usize = 10_000;
+/// Most expired message ids deleted by one prune (one gap between two group commits).
+const PRUNE_ROWS: usize = 10_000;
+
 struct Writer {
     conn: Connection,
+    /// Message ids written since the last prune.
+    ids_since_prune: usize,
     insert_sql: String,
     next_seq: i64,
     max_batch_rows: usize,
@@ -82,6 +89,7 @@ impl Writer {
         let next_seq = next_seq(&conn)?;
         Ok(Self {
             conn,
+            ids_since_prune: 0,
             insert_sql: schema::insert_event_sql(),
             next_seq,
             max_batch_rows,
@@ -143,6 +151,7 @@ impl Writer {
                     (job.on_commit)(Ok(appended));
                 }
                 checkpoint::catch_up(&self.conn, &self.wal);
+                self.prune_message_ids();
             }
             Err(err) => {
                 tracing::error!(error = %err, "commit failed; the batch was not acknowledged");
@@ -151,6 +160,22 @@ impl Writer {
                     (job.on_commit)(Err(StoreError::Task(err.to_string())));
                 }
             }
+        }
+    }
+
+    /// Every [`PRUNE_EVERY`] message ids written, deletes up to [`PRUNE_ROWS`] that are older
+    /// than any source's dedup window, so `message_ids` stays as large as the window.
+    fn prune_message_ids(&mut self) {
+        if self.ids_since_prune < PRUNE_EVERY {
+            return;
+        }
+        self.ids_since_prune = 0;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let before = now.saturating_sub(crate::sources::MAX_DEDUP_WINDOW_MS);
+        if let Err(err) = marks::prune(&self.conn, before, PRUNE_ROWS) {
+            tracing::warn!(error = %err, "could not prune expired message ids");
         }
     }
 
@@ -186,7 +211,8 @@ impl Writer {
                     bind_event(&mut stmt, self.next_seq, &job.batch, event)?;
                     stmt.raw_execute()?;
                     if let Some(marks) = &event.marks {
-                        write_marks(&tx, &job.batch, event.received_at, marks)?;
+                        write_marks(&tx, &job.batch, event, marks)?;
+                        self.ids_since_prune += usize::from(marks.message_id.is_some());
                     }
                     entries.push((
                         Arc::clone(&job.batch.tenant),
@@ -206,20 +232,23 @@ impl Writer {
 fn write_marks(
     tx: &rusqlite::Transaction<'_>,
     batch: &AppendBatch,
-    received_at: i64,
+    event: &NewEvent,
     marks: &Marks,
 ) -> Result<(), rusqlite::Error> {
+    let received_at = event.received_at;
     if let Some(message_id) = &marks.message_id {
         tx.prepare_cached(
-            "INSERT INTO message_ids (tenant, source, message_id, received_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO UPDATE SET received_at = excluded.received_at",
+            "INSERT INTO message_ids (tenant, source, message_id, received_at, event_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET received_at = excluded.received_at,
+               event_id = excluded.event_id",
         )?
         .execute(rusqlite::params![
             &*batch.tenant,
             batch.source.as_deref().unwrap_or_default(),
             message_id,
-            received_at
+            received_at,
+            event.id
         ])?;
     }
     if let Some(link) = &marks.link {

@@ -1,0 +1,134 @@
+//! Webhook ingest: `ANY /v1/ingest/{source_id}`. No key — the source id is the address.
+//! The request is checked against its source (IP lists, rate limit, signature), its dedup
+//! key looked up (a duplicate answers 200 with the first event's id and is not stored
+//! again, also after a restart), then recorded as an event ([`record`]) — not scored — and
+//! answered `202 {"event_id","source_id"}` after the durable append.
+
+mod dedup;
+mod record;
+mod verify;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderMap, Method, StatusCode, Uri},
+    response::{IntoResponse, Response},
+    Json,
+};
+use clickwire_store::{append_committed, AppendBatch, MarkQuery, SourceKind};
+use serde::Serialize;
+
+use crate::{
+    body::read_body,
+    client_addr::{client_ip, client_ip_hash},
+    error::ApiError,
+    ingest::now_ms,
+    state::AppState,
+};
+
+#[derive(Serialize)]
+struct Received<'a> {
+    event_id: &'a str,
+    source_id: &'a str,
+}
+
+/// Handles `ANY /v1/ingest/{source_id}`.
+pub async fn ingest(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(source_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let entry = state
+        .sources
+        .get(&source_id)
+        .await?
+        .filter(|entry| entry.source.kind == SourceKind::Webhook)
+        .ok_or_else(|| ApiError::NotFound(format!("source `{source_id}`")))?;
+    let ip = client_ip(&state.config.server.trusted_proxies, peer.ip(), &headers);
+    if !entry.ip_allowed(ip) {
+        return Err(ApiError::IpNotAllowed);
+    }
+    entry.check_rate().map_err(ApiError::RateLimited)?;
+    let body = read_body(&state, body).await?;
+    let received_at = now_ms();
+    let source = &entry.source;
+    if let Some(verification) = &source.verification {
+        verify::check(verification, &headers, &body, received_at)?;
+    }
+    let tenant: Arc<str> = source.tenant.as_str().into();
+    let source_key: Arc<str> = source.id.as_str().into();
+    let key = source
+        .dedup_rule
+        .as_ref()
+        .and_then(|rule| dedup::key(rule, &headers, &body));
+    if let Some(key) = &key {
+        let since = received_at.saturating_sub(source.dedup_window_ms);
+        if let Some(first) = first_event(&state, &tenant, &source_key, key, since).await? {
+            metrics::counter!("clickwire_webhook_duplicates_total").increment(1);
+            let answer = Received {
+                event_id: &first,
+                source_id: &source.id,
+            };
+            return Ok((StatusCode::OK, Json(answer)).into_response());
+        }
+    }
+    let request = record::Request {
+        method: &method,
+        path: uri.path(),
+        query: uri.query(),
+        headers: &headers,
+        body: &body,
+        ip_hash: client_ip_hash(&state, peer, &headers),
+    };
+    let event = record::new_event(&tenant, source, &request, key.clone(), received_at)?;
+    let event_id = event.id.clone();
+    let reservation = state.log.reserve(1)?;
+    let batch = AppendBatch {
+        tenant: Arc::clone(&tenant),
+        source: Some(Arc::clone(&source_key)),
+        events: vec![event],
+    };
+    append_committed(state.log.as_ref(), reservation, batch).await?;
+    if let Some(key) = key {
+        state
+            .recall
+            .remember_seen(&tenant, &source_key, key, received_at, &event_id);
+    }
+    metrics::counter!("clickwire_webhooks_received_total").increment(1);
+    let answer = Received {
+        event_id: &event_id,
+        source_id: &source.id,
+    };
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+}
+
+/// The event first stored with dedup `key` inside the window, if any: from memory, else
+/// from the store.
+async fn first_event(
+    state: &AppState,
+    tenant: &Arc<str>,
+    source: &Arc<str>,
+    key: &str,
+    since: i64,
+) -> Result<Option<String>, ApiError> {
+    if let Some((at, first)) = state.recall.seen_at(tenant, source, key) {
+        if at >= since {
+            return Ok(Some(first.to_string()));
+        }
+    }
+    let ask = MarkQuery {
+        tenant: tenant.to_string(),
+        source: source.to_string(),
+        message_ids: vec![key.to_owned()],
+        seen_since: since,
+        anonymous_ids: Vec::new(),
+    };
+    let mut found = state.marks.lookup_marks(ask).await?;
+    Ok(found.seen.remove(key))
+}
