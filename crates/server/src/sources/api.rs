@@ -96,7 +96,12 @@ impl From<Source> for SourceView {
 #[derive(Serialize)]
 pub struct SourceList {
     sources: Vec<SourceView>,
+    /// Pass back as `?cursor=` for the next page; `null` on the last.
+    next_cursor: Option<String>,
 }
+
+/// Most sources on one page, and the default.
+const MAX_PAGE: usize = 100;
 
 /// The caller's tenant, for a server or tenant admin key.
 async fn tenant_of(
@@ -130,10 +135,56 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Json<SourceList>, ApiError> {
     let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
+    let (limit, cursor) = page_of(query.as_deref().unwrap_or_default())?;
     let sources = state.source_store.list_sources(&tenant).await?;
+    // Oldest first; the cursor is the id of the last source of the previous page.
+    let start = match &cursor {
+        Some(after) => match sources.iter().position(|s| &s.id == after) {
+            Some(at) => at + 1,
+            None => {
+                return Err(ApiError::InvalidRequest(
+                    "cursor: not a next_cursor of this listing".into(),
+                ))
+            }
+        },
+        None => 0,
+    };
+    let rest = sources.len().saturating_sub(start);
+    let page: Vec<SourceView> = sources
+        .into_iter()
+        .skip(start)
+        .take(limit)
+        .map(SourceView::from)
+        .collect();
+    let next_cursor = (rest > limit)
+        .then(|| page.last().map(|s| s.id.clone()))
+        .flatten();
     Ok(Json(SourceList {
-        sources: sources.into_iter().map(SourceView::from).collect(),
+        sources: page,
+        next_cursor,
     }))
+}
+
+/// `limit` (1–100, default 100) and `cursor` of a listing.
+fn page_of(query: &str) -> Result<(usize, Option<String>), ApiError> {
+    let mut limit = MAX_PAGE;
+    let mut cursor = None;
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => {
+                    return Err(ApiError::Validation(vec![clickwire_model::FieldError {
+                        path: "limit".into(),
+                        message: "must be a whole number from 1 to 100".into(),
+                    }]))
+                }
+            },
+            "cursor" => cursor = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    Ok((limit, cursor))
 }
 
 /// Handles `GET /v1/sources/{id}`.

@@ -221,3 +221,39 @@ async fn deleting_a_source_stops_its_keys_at_once() {
     assert_eq!(refused.status(), 401);
     assert_eq!(error_code(refused).await, "invalid_pipeline_key");
 }
+
+#[tokio::test]
+async fn listings_are_paged_by_cursor() {
+    let app = spawn_app().await;
+    for n in 0..4 {
+        app.create_source(
+            &app.keys.admin,
+            &json!({"name": format!("s{n}"), "kind": "pipeline"}),
+        )
+        .await;
+    }
+    let mut names = Vec::new();
+    let mut path = "/v1/sources?limit=2".to_owned();
+    loop {
+        let page: Value = app
+            .get(&path, &app.keys.admin)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let sources = page["sources"].as_array().expect("sources");
+        assert!(sources.len() <= 2);
+        names.extend(
+            sources
+                .iter()
+                .filter_map(|s| s["name"].as_str().map(str::to_owned)),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/sources?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["default", "s0", "s1", "s2", "s3"]);
+    let too_many = app.get("/v1/sources?limit=101", &app.keys.admin).await;
+    assert_eq!(too_many.status(), 400);
+}
