@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors())
         .route("/v1/ingest/{source_id}", any(sources::webhook::ingest))
+        .route("/v1/ws/source/{source_id}", get(sources::socket::inbound))
         .merge(pipeline::routes(state.clone()))
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))

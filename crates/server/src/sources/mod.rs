@@ -5,6 +5,7 @@
 pub mod api;
 mod cache;
 pub mod settings;
+pub mod socket;
 pub mod webhook;
 
 pub use api::SourceView;

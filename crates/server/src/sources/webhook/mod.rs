@@ -5,7 +5,7 @@
 //! answered `202 {"event_id","source_id"}` after the durable append.
 
 mod dedup;
-mod record;
+pub mod record;
 mod verify;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -1,0 +1,196 @@
+//! The inbound WebSocket source: `GET /v1/ws/source/{source_id}?token=<key>`, a server or
+//! admin key of the source's tenant (checked, with the source, before the upgrade: 401 /
+//! 404 as JSON). Each text message is stored as an event of the source, recorded like a
+//! webhook whose body is the message, and answered `{"type":"ack","event_id"}` after the
+//! durable append. Messages may be pipelined: each is queued for the log in the order it
+//! arrived (so commits keep that order) and acks go out in the same order, with at most
+//! [`IN_FLIGHT`] waiting before the socket stops reading. A message that is not JSON gets
+//! `{"type":"error","error":"invalid_json"}` and the connection stays. The server sends
+//! `{"type":"ping"}` every `feed.ping_interval`; a `{"type":"pong"}` message is the answer,
+//! not an event. A revoked key closes the socket with 4001.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    extract::{
+        ws::{rejection::WebSocketUpgradeRejection, CloseFrame, Message, WebSocket},
+        ConnectInfo, Path, RawQuery, State, WebSocketUpgrade,
+    },
+    http::{header, HeaderMap, HeaderValue, Method},
+    response::Response,
+};
+use clickwire_store::{append_committed, AppendBatch, KeyKind, SourceKind};
+use futures::{future::BoxFuture, stream::FuturesOrdered, FutureExt, SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+use super::{webhook::record, SourceEntry};
+use crate::{
+    auth::{authorize_key, request_key},
+    client_addr::client_ip_hash,
+    error::ApiError,
+    ingest::now_ms,
+    state::AppState,
+};
+
+/// Messages stored or being stored before their ack is sent, per socket.
+const IN_FLIGHT: usize = 256;
+/// The kinds of key that may send to a source.
+const SEND_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
+/// The close code of a revoked key (as on the Signals Feed).
+const KEY_REVOKED: u16 = 4001;
+
+/// Handles `GET /v1/ws/source/{source_id}`.
+pub async fn inbound(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(source_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let token = token(query.as_deref()).or_else(|| request_key(&headers, None));
+    let key = authorize_key(
+        &state,
+        token.as_deref(),
+        &headers,
+        SEND_KINDS,
+        "send to a source",
+    )
+    .await?;
+    let entry = state
+        .sources
+        .get(&source_id)
+        .await?
+        .filter(|e| e.source.tenant == key.tenant && e.source.kind == SourceKind::Webhook)
+        .ok_or_else(|| ApiError::NotFound(format!("source `{source_id}`")))?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let connection = Connection {
+        revoked: state.keys.watch(&key),
+        ip_hash: client_ip_hash(&state, peer, &headers),
+        state: state.clone(),
+        entry,
+    };
+    let max = state.config.feed.ws_max_message;
+    Ok(upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| connection.serve(socket)))
+}
+
+/// `?token=`.
+fn token(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(name, _)| name == "token")
+        .map(|(_, value)| value.into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+struct Connection {
+    state: AppState,
+    entry: Arc<SourceEntry>,
+    revoked: watch::Receiver<bool>,
+    ip_hash: String,
+}
+
+impl Connection {
+    async fn serve(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let mut pending: FuturesOrdered<BoxFuture<'static, Value>> = FuturesOrdered::new();
+        let mut ping = tokio::time::interval(self.state.config.feed.ping_interval);
+        ping.tick().await;
+        loop {
+            let out = tokio::select! {
+                Some(answer) = pending.next(), if !pending.is_empty() => answer,
+                message = stream.next(), if pending.len() < IN_FLIGHT => match message {
+                    Some(Ok(Message::Text(text))) => match self.take(text.as_str()) {
+                        Some(answer) => {
+                            pending.push_back(answer);
+                            continue;
+                        }
+                        None => continue,
+                    },
+                    Some(Ok(Message::Binary(_))) => error("invalid_json", "send JSON text messages"),
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => continue,
+                },
+                _ = ping.tick() => json!({"type": "ping"}),
+                _ = self.revoked.changed() => {
+                    let close = CloseFrame { code: KEY_REVOKED, reason: "key revoked".into() };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    break;
+                }
+            };
+            if sink
+                .send(Message::Text(out.to_string().into()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    }
+
+    /// Queues one message for the log; its answer once committed. `None` for a `pong`.
+    fn take(&self, text: &str) -> Option<BoxFuture<'static, Value>> {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(err) => {
+                let answer = error("invalid_json", &format!("the message is not JSON: {err}"));
+                return Some(futures::future::ready(answer).boxed());
+            }
+        };
+        if value.get("type").and_then(Value::as_str) == Some("pong") {
+            return None;
+        }
+        Some(match self.append(text) {
+            Ok(committed) => committed,
+            Err(err) => futures::future::ready(error(err.code(), &err.public_message())).boxed(),
+        })
+    }
+
+    /// Queues the event of `text` behind every message before it.
+    fn append(&self, text: &str) -> Result<BoxFuture<'static, Value>, ApiError> {
+        let source = &self.entry.source;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let path = format!("/v1/ws/source/{}", source.id);
+        let method =
+            Method::from_bytes(b"WEBSOCKET").map_err(|err| ApiError::Internal(err.to_string()))?;
+        let request = record::Request {
+            method: &method,
+            path: &path,
+            query: None,
+            headers: &headers,
+            body: text.as_bytes(),
+            ip_hash: self.ip_hash.clone(),
+        };
+        let tenant: Arc<str> = source.tenant.as_str().into();
+        let event = record::new_event(&tenant, source, &request, None, now_ms())?;
+        let event_id = event.id.clone();
+        let reservation = self.state.log.reserve(1)?;
+        let batch = AppendBatch {
+            tenant,
+            source: Some(source.id.as_str().into()),
+            events: vec![event],
+        };
+        let committed = append_committed(self.state.log.as_ref(), reservation, batch);
+        Ok(async move {
+            match committed.await {
+                Ok(_) => json!({"type": "ack", "event_id": event_id}),
+                Err(err) => {
+                    let err = ApiError::from(err);
+                    error(err.code(), &err.public_message())
+                }
+            }
+        }
+        .boxed())
+    }
+}
+
+fn error(code: &str, message: &str) -> Value {
+    json!({"type": "error", "error": code, "message": message})
+}
