@@ -59,7 +59,7 @@ pub async fn ingest(
     let received_at = now_ms();
     let source = &entry.source;
     if let Some(verification) = &source.verification {
-        verify::check(verification, &headers, &body, received_at)?;
+        verify::check(verification, &headers, &body)?;
     }
     let tenant: Arc<str> = source.tenant.as_str().into();
     let source_key: Arc<str> = source.id.as_str().into();
