@@ -54,6 +54,11 @@ pub fn app(state: AppState) -> Router {
         .layer(cors())
         .route("/v1/ingest/{source_id}", any(sources::webhook::ingest))
         .route("/v1/ws/source/{source_id}", get(sources::socket::inbound))
+        .route("/v1/test/sessions", post(sources::test_sessions::create))
+        .route(
+            "/v1/test/sessions/{id}",
+            get(sources::test_sessions::get).delete(sources::test_sessions::delete),
+        )
         .merge(pipeline::routes(state.clone()))
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))

@@ -53,6 +53,8 @@ pub async fn bootstrap(
             ip_deny: Vec::new(),
             verification: None,
             dedup_rule: None,
+            expires_at: None,
+            request_limit: None,
             dedup_window_ms: DEFAULT_DEDUP_WINDOW.as_millis() as i64,
         })
         .await?;

@@ -38,6 +38,31 @@ pub struct Config {
     pub log: LogConfig,
     #[serde(default)]
     pub security: SecurityConfig,
+    #[serde(default)]
+    pub test_sessions: TestSessionsConfig,
+}
+
+/// `[test_sessions]`: the ephemeral webhook addresses `POST /v1/test/sessions` hands out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestSessionsConfig {
+    /// Sessions one client address may create per hour; more get 429.
+    pub per_ip_per_hour: u32,
+    /// How long a session takes requests.
+    #[serde(with = "humantime_serde")]
+    pub lifetime: Duration,
+    /// Most requests a session captures; later ones get 410 `session_expired`.
+    pub request_limit: u32,
+}
+
+impl Default for TestSessionsConfig {
+    fn default() -> Self {
+        Self {
+            per_ip_per_hour: 10,
+            lifetime: Duration::from_secs(14 * 24 * 60 * 60),
+            request_limit: 2000,
+        }
+    }
 }
 
 /// `[server]`: the HTTP listener.

@@ -40,6 +40,8 @@ pub enum ApiError {
     IpNotAllowed,
     #[error("{0}")]
     InvalidSignature(String),
+    #[error("this test session has ended (it lasts {0} or its request limit)")]
+    SessionExpired(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("the request's Origin or Referer is not among the key's allowed domains")]
@@ -96,6 +98,7 @@ impl ApiError {
             OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             IpNotAllowed => (StatusCode::FORBIDDEN, "ip_not_allowed"),
             InvalidSignature(_) => (StatusCode::UNAUTHORIZED, "invalid_signature"),
+            SessionExpired(_) => (StatusCode::GONE, "session_expired"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
             PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),

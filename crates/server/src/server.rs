@@ -21,7 +21,7 @@ use crate::{
     pipeline::recall::Recall,
     privacy::{Privacy, PrivacyError},
     process::{Processor, ShardStores},
-    sources::SourceCache,
+    sources::{test_sessions::SessionLimiter, SourceCache},
     state::{AppState, Handles},
     telemetry,
 };
@@ -86,6 +86,7 @@ impl Server {
         };
         let processor = Processor::start(&config.scoring, stores, &stopped)?;
         let config_refresh = config.auth.key_refresh;
+        let test_sessions = Arc::new(SessionLimiter::new(&config.test_sessions));
         let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
@@ -106,6 +107,7 @@ impl Server {
             source_store: backends.sources,
             marks: backends.marks,
             recall: Arc::new(Recall::default()),
+            test_sessions,
         });
         Ok(Self {
             listener,

@@ -9,8 +9,14 @@ use clickwire_store::{Bus, Catalog, EventLog, EventQueries, MarkQueries, Sources
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::{
-    auth::KeyCache, config::Config, feed::Hub, limits::RateLimits, pipeline::recall::Recall,
-    privacy::Privacy, process::Processor, sources::SourceCache,
+    auth::KeyCache,
+    config::Config,
+    feed::Hub,
+    limits::RateLimits,
+    pipeline::recall::Recall,
+    privacy::Privacy,
+    process::Processor,
+    sources::{test_sessions::SessionLimiter, SourceCache},
 };
 
 /// Everything a handler may reach; fields are read through `Deref`.
@@ -65,4 +71,6 @@ pub struct Handles {
     pub marks: Arc<dyn MarkQueries>,
     /// Recently stored message ids and known identity links, in memory.
     pub recall: Arc<Recall>,
+    /// Test sessions created per client address.
+    pub test_sessions: Arc<SessionLimiter>,
 }

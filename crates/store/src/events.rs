@@ -61,6 +61,8 @@ pub struct EventQuery {
     pub until: Option<i64>,
     /// Only events with a larger seq.
     pub after_seq: Option<i64>,
+    /// Only events with a smaller seq (for paging newest first).
+    pub before_seq: Option<i64>,
     pub limit: usize,
     /// Newest first instead of oldest first.
     pub newest_first: bool,

@@ -195,6 +195,7 @@ fn matches(row: &Row, query: &EventQuery) -> bool {
     let event = &row.event;
     *row.tenant == *query.tenant
         && row.seq > query.after_seq.unwrap_or(0)
+        && query.before_seq.is_none_or(|before| row.seq < before)
         && query
             .visitor_id
             .as_ref()

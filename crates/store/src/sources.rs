@@ -18,15 +18,18 @@ pub enum SourceKind {
     Pipeline,
     /// Raw webhooks posted to `/v1/ingest/:source_id`.
     Webhook,
+    /// An ephemeral test session: a webhook address that expires.
+    Test,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 2] = [SourceKind::Pipeline, SourceKind::Webhook];
+    pub const ALL: [SourceKind; 3] = [SourceKind::Pipeline, SourceKind::Webhook, SourceKind::Test];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Pipeline => "pipeline",
             SourceKind::Webhook => "webhook",
+            SourceKind::Test => "test",
         }
     }
 }
@@ -106,6 +109,12 @@ pub struct Source {
     pub dedup_rule: Option<DedupRule>,
     /// How long a `messageId` (or webhook dedup key) is remembered, in milliseconds.
     pub dedup_window_ms: i64,
+    /// When a test session ends (ms since the epoch); `None` for other sources.
+    pub expires_at: Option<i64>,
+    /// Most requests a test session captures; `None` for other sources.
+    pub request_limit: Option<u32>,
+    /// Requests a test session has captured.
+    pub request_count: u32,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -123,6 +132,9 @@ pub struct NewSource {
     pub verification: Option<Verification>,
     pub dedup_rule: Option<DedupRule>,
     pub dedup_window_ms: i64,
+    /// For a test session: when it ends and how many requests it takes.
+    pub expires_at: Option<i64>,
+    pub request_limit: Option<u32>,
 }
 
 /// The fields a PATCH may change; `None` keeps the current value.
@@ -155,6 +167,9 @@ pub trait Sources: Send + Sync {
     /// The allowed origins of every live pipeline source of every tenant (for browser
     /// preflights, which carry no key).
     fn all_origins(&self) -> StoreFuture<'_, Vec<String>>;
+    /// Counts one more captured request of the test session `id`; its new count, or `None`
+    /// once the session has taken its `request_limit` (the count then stays).
+    fn take_request(&self, id: &str) -> StoreFuture<'_, Option<u32>>;
 }
 
 /// The longest a source may remember a `messageId`: older ids are pruned whatever the

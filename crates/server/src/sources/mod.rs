@@ -6,6 +6,7 @@ pub mod api;
 mod cache;
 pub mod settings;
 pub mod socket;
+pub mod test_sessions;
 pub mod webhook;
 
 pub use api::SourceView;

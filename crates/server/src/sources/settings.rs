@@ -50,6 +50,12 @@ pub struct DedupSettings {
 /// The source `request` describes for `tenant`, or every setting that is wrong.
 pub fn new_source(tenant: String, request: CreateSource) -> Result<NewSource, Vec<FieldError>> {
     let mut errors = Vec::new();
+    if request.kind == SourceKind::Test {
+        errors.push(field(
+            "kind",
+            "test sessions are made with POST /v1/test/sessions",
+        ));
+    }
     check_name(&request.name, &mut errors);
     check_origins(&request.origins, &mut errors);
     check_cidrs("ip_allow", &request.ip_allow, &mut errors);
@@ -86,6 +92,8 @@ pub fn new_source(tenant: String, request: CreateSource) -> Result<NewSource, Ve
         verification: request.verification,
         dedup_rule,
         dedup_window_ms: window.unwrap_or(DEFAULT_DEDUP_WINDOW).as_millis() as i64,
+        expires_at: None,
+        request_limit: None,
     })
 }
 
@@ -110,7 +118,7 @@ pub fn check_kind_settings(
                 ));
             }
         }
-        SourceKind::Webhook => {
+        SourceKind::Webhook | SourceKind::Test => {
             if !origins.is_empty() {
                 errors.push(field("origins", "are for pipeline sources (browsers)"));
             }

@@ -22,6 +22,7 @@ pub fn run(
         params.push(Value::Null);
     }
     params.push(query.source.clone().map_or(Value::Null, Value::Text));
+    params.push(query.before_seq.map_or(Value::Null, Value::Integer));
     let mut stmt = conn.prepare_cached(&sql)?;
     // Parameters are numbered; a statement expects as many as the highest it names.
     params.truncate(stmt.parameter_count());
@@ -84,7 +85,8 @@ impl Row {
 
 /// The SQL and its numbered parameters: ?1 tenant, ?2 visitor, ?3 session, ?4 type,
 /// ?5 since, ?6 until, ?7 after seq, ?8 limit; the caller adds ?9 (for a per-visitor query
-/// the visitor's not-yet-indexed seqs as a JSON array, else null) and ?10, the source.
+/// the visitor's not-yet-indexed seqs as a JSON array, else null), ?10 the source and ?11
+/// the seq bound of a newest-first page.
 fn build(query: &EventQuery) -> (String, Vec<Value>) {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     let params = vec![
@@ -104,6 +106,7 @@ fn build(query: &EventQuery) -> (String, Vec<Value>) {
         (query.since.is_some(), " AND timestamp >= ?5"),
         (query.until.is_some(), " AND timestamp < ?6"),
         (query.source.is_some(), " AND source = ?10"),
+        (query.before_seq.is_some(), " AND seq < ?11"),
     ] {
         if present {
             filters.push_str(clause);

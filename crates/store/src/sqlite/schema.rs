@@ -87,6 +87,9 @@ fn sources_and_marks() -> String {
   verification TEXT,
   dedup_rule TEXT,
   dedup_window_ms INTEGER NOT NULL,
+  expires_at INTEGER,
+  request_limit INTEGER,
+  request_count INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   deleted_at INTEGER

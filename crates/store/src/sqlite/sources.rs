@@ -27,7 +27,8 @@ impl SqliteSources {
 }
 
 const COLUMNS: &str = "id, tenant, name, kind, origins, rate_limit, signing_secret, ip_allow,
-    ip_deny, verification, dedup_rule, dedup_window_ms, created_at, updated_at";
+    ip_deny, verification, dedup_rule, dedup_window_ms, expires_at, request_limit, request_count,
+    created_at, updated_at";
 
 fn json_list(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
     let text: String = row.get(idx)?;
@@ -78,8 +79,11 @@ fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
         verification: json_opt(row, 9)?,
         dedup_rule: json_opt(row, 10)?,
         dedup_window_ms: row.get(11)?,
-        created_at: row.get(12)?,
-        updated_at: row.get(13)?,
+        expires_at: row.get(12)?,
+        request_limit: row.get(13)?,
+        request_count: row.get(14)?,
+        created_at: row.get(15)?,
+        updated_at: row.get(16)?,
     })
 }
 
@@ -135,13 +139,17 @@ impl Sources for SqliteSources {
                 verification: new.verification,
                 dedup_rule: new.dedup_rule,
                 dedup_window_ms: new.dedup_window_ms,
+                expires_at: new.expires_at,
+                request_limit: new.request_limit,
+                request_count: 0,
                 created_at: now,
                 updated_at: now,
             };
             conn.execute(
                 &format!(
                     "INSERT INTO sources ({COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                             ?16, ?17)"
                 ),
                 params![
                     created.id,
@@ -156,6 +164,9 @@ impl Sources for SqliteSources {
                     opt_json(&created.verification)?,
                     opt_json(&created.dedup_rule)?,
                     created.dedup_window_ms,
+                    created.expires_at,
+                    created.request_limit,
+                    created.request_count,
                     created.created_at,
                     created.updated_at
                 ],
@@ -262,6 +273,23 @@ impl Sources for SqliteSources {
                 all.extend(origins?);
             }
             Ok(all)
+        }))
+    }
+
+    fn take_request(&self, id: &str) -> StoreFuture<'_, Option<u32>> {
+        let id = id.to_owned();
+        Box::pin(self.pool.run(move |conn| {
+            let count = conn
+                .query_row(
+                    "UPDATE sources SET request_count = request_count + 1
+                     WHERE id = ?1 AND deleted_at IS NULL
+                       AND (request_limit IS NULL OR request_count < request_limit)
+                     RETURNING request_count",
+                    [id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(count)
         }))
     }
 }

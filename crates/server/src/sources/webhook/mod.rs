@@ -2,7 +2,8 @@
 //! The request is checked against its source (IP lists, rate limit, signature), its dedup
 //! key looked up (a duplicate answers 200 with the first event's id and is not stored
 //! again, also after a restart), then recorded as an event ([`record`]) — not scored — and
-//! answered `202 {"event_id","source_id"}` after the durable append.
+//! answered `202 {"event_id","source_id"}` after the durable append. A test session's id
+//! is such an address too, until it ends ([`super::test_sessions`]).
 
 mod dedup;
 pub mod record;
@@ -48,7 +49,7 @@ pub async fn ingest(
         .sources
         .get(&source_id)
         .await?
-        .filter(|entry| entry.source.kind == SourceKind::Webhook)
+        .filter(|entry| matches!(entry.source.kind, SourceKind::Webhook | SourceKind::Test))
         .ok_or_else(|| ApiError::NotFound(format!("source `{source_id}`")))?;
     let ip = client_ip(&state.config.server.trusted_proxies, peer.ip(), &headers);
     if !entry.ip_allowed(ip) {
@@ -58,6 +59,9 @@ pub async fn ingest(
     let body = read_body(&state, body).await?;
     let received_at = now_ms();
     let source = &entry.source;
+    if source.kind == SourceKind::Test {
+        super::test_sessions::take_request(&state, source, received_at).await?;
+    }
     if let Some(verification) = &source.verification {
         verify::check(verification, &headers, &body)?;
     }

@@ -1,10 +1,11 @@
 //! Webhook sources and `ANY /v1/ingest/{source_id}`, over real HTTP: what a webhook event
 //! records, the refusals, signature checks (with the Standard Webhooks reference library
-//! and a GitHub-style HMAC), each dedup strategy across a restart, and the inbound
-//! WebSocket source.
+//! and a GitHub-style HMAC), each dedup strategy across a restart, the inbound
+//! WebSocket source and test sessions.
 
 mod dedup;
 mod ingest;
+mod sessions;
 mod socket;
 mod verify;
 

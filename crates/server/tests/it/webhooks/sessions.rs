@@ -1,0 +1,151 @@
+//! Test sessions: created without a key (a per-address limit), captured requests read back
+//! newest first, ended by count (410) or by DELETE.
+
+use serde_json::{json, Value};
+
+use crate::{helpers::spawn_app_with, pipeline::error_code};
+
+#[tokio::test]
+async fn a_session_captures_requests_until_its_limit_then_answers_410() {
+    let app = spawn_app_with(|config| config.test_sessions.request_limit = 3).await;
+    let created = app
+        .client
+        .post(app.url("/v1/test/sessions"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(created.status(), 201);
+    let session: Value = created.json().await.expect("json");
+    let id = session["session_id"].as_str().expect("id").to_owned();
+    assert!(id.starts_with("src_"));
+    assert_eq!(session["url"], app.url(&format!("/v1/ingest/{id}")));
+    assert_eq!(session["request_limit"], 3);
+    assert_eq!(session["request_count"], 0);
+    assert!(session["expires_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+
+    for n in 0..3 {
+        let response = app
+            .post_webhook(&id, &json!({"n": n}).to_string(), &[])
+            .await;
+        assert_eq!(response.status(), 202, "request {n}");
+    }
+    let refused = app.post_webhook(&id, r#"{"n":3}"#, &[]).await;
+    assert_eq!(refused.status(), 410);
+    assert_eq!(error_code(refused).await, "session_expired");
+
+    let page: Value = app
+        .client
+        .get(app.url(&format!("/v1/test/sessions/{id}?limit=2")))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["request_count"], 3);
+    let bodies: Vec<i64> = page["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(|r| r["body"]["n"].as_i64())
+        .collect();
+    assert_eq!(bodies, [2, 1], "newest first");
+    assert_eq!(page["requests"][0]["method"], "POST");
+    let cursor = page["next_cursor"].as_str().expect("a next page");
+    let rest: Value = app
+        .client
+        .get(app.url(&format!("/v1/test/sessions/{id}?limit=2&cursor={cursor}")))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(rest["requests"][0]["body"]["n"], 0);
+    assert!(rest["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn a_deleted_session_is_gone_and_takes_nothing() {
+    let app = spawn_app_with(|_| {}).await;
+    let session: Value = app
+        .client
+        .post(app.url("/v1/test/sessions"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let id = session["session_id"].as_str().expect("id");
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/v1/test/sessions/{id}")))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(app.post_webhook(id, "{}", &[]).await.status(), 404);
+    let gone = app
+        .client
+        .get(app.url(&format!("/v1/test/sessions/{id}")))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(gone.status(), 404);
+    let webhook = app.webhook_source(json!({})).await;
+    let not_a_session = app
+        .client
+        .get(app.url(&format!(
+            "/v1/test/sessions/{}",
+            webhook["id"].as_str().expect("id")
+        )))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        not_a_session.status(),
+        404,
+        "a webhook source is not a test session"
+    );
+}
+
+#[tokio::test]
+async fn one_address_creates_at_most_the_hourly_limit() {
+    let app = spawn_app_with(|config| config.test_sessions.per_ip_per_hour = 2).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .client
+            .post(app.url("/v1/test/sessions"))
+            .send()
+            .await
+            .expect("request");
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+    }
+    assert_eq!(statuses, [201, 201, 429]);
+}
+
+#[tokio::test]
+async fn an_expired_session_answers_410() {
+    let app =
+        spawn_app_with(|config| config.test_sessions.lifetime = std::time::Duration::ZERO).await;
+    let session: Value = app
+        .client
+        .post(app.url("/v1/test/sessions"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let id = session["session_id"].as_str().expect("id");
+    let response = app.post_webhook(id, "{}", &[]).await;
+    assert_eq!(response.status(), 410);
+    assert_eq!(error_code(response).await, "session_expired");
+}
