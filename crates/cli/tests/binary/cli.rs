@@ -234,3 +234,68 @@ async fn sources_and_pipeline_keys_made_by_the_cli_take_messages_at_once() {
     assert!(!keyless.status.success(), "a pipeline key needs its source");
     server.kill();
 }
+
+#[tokio::test]
+async fn a_webhook_source_made_by_the_cli_verifies_and_deduplicates() {
+    let (_dir, data) = data_dir();
+    let server = start(&data, &[], &[]);
+    let created = run(
+        &data,
+        &[
+            "source",
+            "create",
+            "github",
+            "--kind",
+            "webhook",
+            "--verify",
+            "hmac_sha256",
+            "--verify-header",
+            "X-Hub-Signature-256",
+            "--verify-secret",
+            "It's a Secret to Everybody",
+            "--verify-prefix",
+            "sha256=",
+            "--dedup-strategy",
+            "header_field",
+            "--dedup-field",
+            "X-GitHub-Delivery",
+        ],
+    );
+    let source: serde_json::Value = serde_json::from_str(created.trim()).expect("one JSON object");
+    assert_eq!(source["kind"], "webhook");
+    assert_eq!(source["verification"]["type"], "hmac_sha256");
+    assert_eq!(source["dedup"]["strategy"], "header_field");
+    let url = server.url(&format!(
+        "/v1/ingest/{}",
+        source["id"].as_str().expect("id")
+    ));
+    let client = reqwest::Client::new();
+    let send = |signature: &'static str| {
+        client
+            .post(&url)
+            .header("x-hub-signature-256", signature)
+            .header("x-github-delivery", "d-1")
+            .body("Hello, World!")
+            .send()
+    };
+    // GitHub's documented example signature of this body under this secret.
+    let good = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    assert_eq!(send(good).await.expect("request").status(), 202);
+    assert_eq!(
+        send(good).await.expect("request").status(),
+        200,
+        "the same delivery again"
+    );
+    assert_eq!(send("sha256=00").await.expect("request").status(), 401);
+
+    let refused = clickwire()
+        .args([
+            "source", "create", "x", "--kind", "webhook", "--verify", "md5", "--data",
+        ])
+        .arg(&data)
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("hmac_sha256 or standard_webhooks"));
+    server.kill();
+}
