@@ -10,56 +10,16 @@
 // stderr + non-zero exit on any delivery error; the SDK's retries are capped so a failing
 // or silent server ends the run within about 15 s.
 import { createRequire } from 'node:module';
-import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import Analytics from '@rudderstack/rudder-sdk-node';
+
+import { start } from './sdk-client.mjs';
 
 const require = createRequire(import.meta.url);
 const SDK = '@rudderstack/rudder-sdk-node';
 const { version: VERSION } = require(`${SDK}/package.json`);
 
-const HARD_DEADLINE_MS = 15000; // last resort if the SDK never settles
-
-function die(msg, code = 1) {
-  process.stderr.write(`${SDK}: ${msg}\n`);
-  process.exit(code);
-}
-
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const m = /^--(host|key|run)(?:=(.*))?$/.exec(a);
-    if (!m) die(`unknown argument ${a}; usage: --host URL --key WRITE_KEY --run RUN_ID`, 2);
-    const v = m[2] !== undefined ? m[2] : argv[++i];
-    if (v === undefined || v === '') die(`--${m[1]} needs a value`, 2);
-    out[m[1]] = v;
-  }
-  for (const k of ['host', 'key', 'run']) if (!out[k]) die(`--${k} is required`, 2);
-  return out;
-}
-
-const args = parseArgs(process.argv.slice(2));
-const run = args.run;
-
-// The five calls, in order. The SDK keeps a messageId it is given (it only fills in a
-// random UUID when there is none), so the ids are explicit.
-const messages = [
-  { type: 'identify', messageId: randomUUID(), userId: `user_${run}`, anonymousId: `anon_${run}`,
-    traits: { email: 'jane@example.com', plan: 'premium' } },
-  { type: 'track', messageId: randomUUID(), anonymousId: `anon_${run}`, event: 'Product Added',
-    properties: { product_id: 'SKU-1234', price: 79.99 } },
-  { type: 'page', messageId: randomUUID(), anonymousId: `anon_${run}`, name: 'Pricing',
-    properties: { path: '/pricing', url: 'https://shop.example.com/pricing' } },
-  { type: 'group', messageId: randomUUID(), userId: `user_${run}`, groupId: 'org_555',
-    traits: { name: 'Acme Corp' } },
-  { type: 'alias', messageId: randomUUID(), previousId: `anon_${run}`, userId: `user_${run}` },
-];
-
-const watchdog = setTimeout(
-  () => die(`no confirmed delivery within ${HARD_DEADLINE_MS / 1000} s`, 3),
-  HARD_DEADLINE_MS,
-);
+const { die, args, messages, watchdog } = start(SDK);
 
 const errors = [];
 const client = new Analytics(args.key, {

@@ -96,9 +96,9 @@ fn read(
         // The stored `timestamp` is the corrected time; the sent one, when it differed, is
         // `originalTimestamp`.
         Clock::Stored => {
-            let timestamp = time_field(&obj, "timestamp", r).unwrap_or(ctx.now_ms);
-            let sent = time_field(&obj, "originalTimestamp", r).unwrap_or(timestamp);
-            (timestamp, sent)
+            let timestamp = sent.unwrap_or(ctx.now_ms);
+            let original = time_field(&obj, "originalTimestamp", r).unwrap_or(timestamp);
+            (timestamp, original)
         }
     };
     if clock == Clock::Incoming {

@@ -15,6 +15,7 @@ use clickwire_model::signal::format_iso;
 use clickwire_store::{DedupRule, KeyKind, Source, SourceKind, SourcePatch, Verification};
 use serde::{Deserialize, Serialize};
 
+use super::page::{limit_and_cursor, MAX_PAGE};
 use super::settings::{
     check_cidrs, check_kind_settings, check_name, check_origins, check_rate_limit,
     check_verification, dedup_rule, dedup_window, new_source, CreateSource, DedupSettings,
@@ -100,9 +101,6 @@ pub struct SourceList {
     next_cursor: Option<String>,
 }
 
-/// Most sources on one page, and the default.
-const MAX_PAGE: usize = 100;
-
 /// The caller's tenant, for a server or tenant admin key.
 async fn tenant_of(
     state: &AppState,
@@ -135,7 +133,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Json<SourceList>, ApiError> {
     let tenant = tenant_of(&state, &headers, query.as_deref()).await?;
-    let (limit, cursor) = page_of(query.as_deref().unwrap_or_default())?;
+    let (limit, cursor) = limit_and_cursor(query.as_deref().unwrap_or_default(), MAX_PAGE)?;
     let sources = state.source_store.list_sources(&tenant).await?;
     // Oldest first; the cursor is the id of the last source of the previous page.
     let start = match &cursor {
@@ -163,28 +161,6 @@ pub async fn list(
         sources: page,
         next_cursor,
     }))
-}
-
-/// `limit` (1–100, default 100) and `cursor` of a listing.
-fn page_of(query: &str) -> Result<(usize, Option<String>), ApiError> {
-    let mut limit = MAX_PAGE;
-    let mut cursor = None;
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match name.as_ref() {
-            "limit" => match value.parse::<usize>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
-                _ => {
-                    return Err(ApiError::Validation(vec![clickwire_model::FieldError {
-                        path: "limit".into(),
-                        message: "must be a whole number from 1 to 100".into(),
-                    }]))
-                }
-            },
-            "cursor" => cursor = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    Ok((limit, cursor))
 }
 
 /// Handles `GET /v1/sources/{id}`.

@@ -19,7 +19,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Method},
     response::Response,
 };
-use clickwire_store::{append_committed, AppendBatch, KeyKind, SourceKind};
+use clickwire_store::{KeyKind, SourceKind};
 use futures::{future::BoxFuture, stream::FuturesOrdered, FutureExt, SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -171,13 +171,7 @@ impl Connection {
         let tenant: Arc<str> = source.tenant.as_str().into();
         let event = record::new_event(&tenant, source, &request, None, now_ms())?;
         let event_id = event.id.clone();
-        let reservation = self.state.log.reserve(1)?;
-        let batch = AppendBatch {
-            tenant,
-            source: Some(source.id.as_str().into()),
-            events: vec![event],
-        };
-        let committed = append_committed(self.state.log.as_ref(), reservation, batch);
+        let committed = record::append(self.state.log.as_ref(), tenant, source, event)?;
         Ok(async move {
             match committed.await {
                 Ok(_) => json!({"type": "ack", "event_id": event_id}),

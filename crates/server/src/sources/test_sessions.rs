@@ -24,7 +24,10 @@ use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT};
+use super::{
+    page::{invalid, limit_and_cursor},
+    settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT},
+};
 use crate::{
     client_addr::client_ip, config::TestSessionsConfig, error::ApiError, ingest::now_ms,
     limits::RateLimited, state::AppState,
@@ -32,9 +35,8 @@ use crate::{
 
 /// The tenant test sessions and their captured requests belong to (it has no keys).
 pub const TEST_TENANT: &str = "test-sessions";
-/// Captured requests per page of `GET /v1/test/sessions/{id}`, and the most.
+/// Captured requests per page of `GET /v1/test/sessions/{id}` by default.
 const PAGE: usize = 50;
-const MAX_PAGE: usize = 100;
 
 /// Sessions created per client address.
 pub struct SessionLimiter {
@@ -140,7 +142,12 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Json<SessionPage>, ApiError> {
     let source = session(&state, &id).await?;
-    let (limit, before) = page_of(query.as_deref().unwrap_or_default())?;
+    let (limit, cursor) = limit_and_cursor(query.as_deref().unwrap_or_default(), PAGE)?;
+    // The cursor is the seq to continue below.
+    let before = cursor
+        .map(|c| c.parse::<i64>())
+        .transpose()
+        .map_err(|_| invalid("cursor", "must be a next_cursor of this session"))?;
     let page = state
         .events
         .query(EventQuery {
@@ -223,30 +230,4 @@ fn captured(event: &StoredEvent) -> Captured {
         content_type: field("content_type"),
         received_at: format_iso(event.received_at),
     }
-}
-
-/// `limit` (1–100, default 50) and `cursor` (the seq to continue below).
-fn page_of(query: &str) -> Result<(usize, Option<i64>), ApiError> {
-    let mut limit = PAGE;
-    let mut before = None;
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        let bad = |path: &str, message: &str| {
-            ApiError::Validation(vec![clickwire_model::FieldError {
-                path: path.into(),
-                message: message.into(),
-            }])
-        };
-        match name.as_ref() {
-            "limit" => match value.parse::<usize>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
-                _ => return Err(bad("limit", "must be a whole number from 1 to 100")),
-            },
-            "cursor" => match value.parse::<i64>() {
-                Ok(seq) => before = Some(seq),
-                Err(_) => return Err(bad("cursor", "must be a next_cursor of this session")),
-            },
-            _ => {}
-        }
-    }
-    Ok((limit, before))
 }

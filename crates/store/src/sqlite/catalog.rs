@@ -5,7 +5,12 @@ use std::{path::Path, sync::Arc, time::Duration};
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{open_db, pool::Pool, DB_FILE};
+use super::{
+    columns::{json, now_ms},
+    open_db,
+    pool::Pool,
+    DB_FILE,
+};
 use crate::{
     keys, AuthKey, Catalog, KeyKind, KeyRecord, NewKey, StoreError, StoreFuture, Tenant, Tier,
 };
@@ -25,25 +30,12 @@ impl SqliteCatalog {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 fn parse_col<T: std::str::FromStr>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
     let text: String = row.get(idx)?;
     text.parse().map_err(|err| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
-    })
-}
-
-fn parse_origins(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
-    let text: String = row.get(idx)?;
-    serde_json::from_str(&text).map_err(|err| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
     })
 }
@@ -57,7 +49,7 @@ fn key_record(row: &Row<'_>) -> rusqlite::Result<KeyRecord> {
         prefix: row.get(1)?,
         tenant: row.get(2)?,
         kind: parse_col(row, 3)?,
-        origins: parse_origins(row, 4)?,
+        origins: json(row, 4)?,
         source: row.get(5)?,
         created_at: row.get(6)?,
         revoked_at: row.get(7)?,
@@ -80,7 +72,7 @@ fn auth_key(row: &Row<'_>) -> rusqlite::Result<AuthKey> {
         tenant: row.get(2)?,
         tier: parse_col(row, 3)?,
         kind: parse_col(row, 4)?,
-        origins: parse_origins(row, 5)?,
+        origins: json(row, 5)?,
         source: row.get(6)?,
         expires_at: row.get(7)?,
     })

@@ -6,6 +6,7 @@
 
 mod catalog;
 mod checkpoint;
+mod columns;
 mod marks;
 mod pool;
 mod query;

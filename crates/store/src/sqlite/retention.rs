@@ -23,7 +23,10 @@ use std::{
 
 use rusqlite::Connection;
 
-use super::visitor_index::{Entry, EntrySender};
+use super::{
+    columns::now_ms,
+    visitor_index::{Entry, EntrySender},
+};
 
 /// When and how much to delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,12 +187,6 @@ pub fn spawn_waker(
 
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, millis)
 }
 
 #[cfg(test)]

@@ -5,7 +5,12 @@ use std::{path::Path, sync::Arc, time::Duration};
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{open_db, pool::Pool, DB_FILE};
+use super::{
+    columns::{json, json_or_null, now_ms},
+    open_db,
+    pool::Pool,
+    DB_FILE,
+};
 use crate::{
     sources::{new_signing_secret, new_source_id},
     NewSource, Source, SourcePatch, Sources, StoreError, StoreFuture,
@@ -30,31 +35,6 @@ const COLUMNS: &str = "id, tenant, name, kind, origins, rate_limit, signing_secr
     ip_deny, verification, dedup_rule, dedup_window_ms, expires_at, request_limit, request_count,
     created_at, updated_at";
 
-fn json_list(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<String>> {
-    let text: String = row.get(idx)?;
-    serde_json::from_str(&text).map_err(|err| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(err))
-    })
-}
-
-/// A nullable JSON column.
-fn json_opt<T: serde::de::DeserializeOwned>(
-    row: &Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(idx)?;
-    text.map(|text| {
-        serde_json::from_str(&text).map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(
-                idx,
-                rusqlite::types::Type::Text,
-                Box::new(err),
-            )
-        })
-    })
-    .transpose()
-}
-
 fn opt_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
     value
         .as_ref()
@@ -71,13 +51,13 @@ fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
         kind: kind.parse().map_err(|err| {
             rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(err))
         })?,
-        origins: json_list(row, 4)?,
+        origins: json(row, 4)?,
         rate_limit: row.get(5)?,
         signing_secret: row.get(6)?,
-        ip_allow: json_list(row, 7)?,
-        ip_deny: json_list(row, 8)?,
-        verification: json_opt(row, 9)?,
-        dedup_rule: json_opt(row, 10)?,
+        ip_allow: json(row, 7)?,
+        ip_deny: json(row, 8)?,
+        verification: json_or_null(row, 9)?,
+        dedup_rule: json_or_null(row, 10)?,
         dedup_window_ms: row.get(11)?,
         expires_at: row.get(12)?,
         request_limit: row.get(13)?,
@@ -89,12 +69,6 @@ fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
 
 fn to_json(list: &[String]) -> Result<String, StoreError> {
     serde_json::to_string(list).map_err(|err| StoreError::Invalid(err.to_string()))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn find(
@@ -269,7 +243,7 @@ impl Sources for SqliteSources {
                 "SELECT origins FROM sources WHERE kind = 'pipeline' AND deleted_at IS NULL",
             )?;
             let mut all = Vec::new();
-            for origins in stmt.query_map([], |row| json_list(row, 0))? {
+            for origins in stmt.query_map([], |row| json::<Vec<String>>(row, 0))? {
                 all.extend(origins?);
             }
             Ok(all)

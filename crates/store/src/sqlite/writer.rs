@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    checkpoint, marks,
+    checkpoint, columns, marks,
     retention::Retention,
     schema::{self, FIXED_COLUMNS},
     visitor_index::{Entry, EntrySender, Unindexed},
@@ -170,10 +170,7 @@ impl Writer {
             return;
         }
         self.ids_since_prune = 0;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
-        let before = now.saturating_sub(crate::sources::MAX_DEDUP_WINDOW_MS);
+        let before = columns::now_ms().saturating_sub(crate::sources::MAX_DEDUP_WINDOW_MS);
         if let Err(err) = marks::prune(&self.conn, before, PRUNE_ROWS) {
             tracing::warn!(error = %err, "could not prune expired message ids");
         }

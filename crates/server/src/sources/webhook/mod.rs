@@ -18,7 +18,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use clickwire_store::{append_committed, AppendBatch, MarkQuery, SourceKind};
+use clickwire_store::{MarkQuery, SourceKind};
 use serde::Serialize;
 
 use crate::{
@@ -92,13 +92,7 @@ pub async fn ingest(
     };
     let event = record::new_event(&tenant, source, &request, key.clone(), received_at)?;
     let event_id = event.id.clone();
-    let reservation = state.log.reserve(1)?;
-    let batch = AppendBatch {
-        tenant: Arc::clone(&tenant),
-        source: Some(Arc::clone(&source_key)),
-        events: vec![event],
-    };
-    append_committed(state.log.as_ref(), reservation, batch).await?;
+    record::append(state.log.as_ref(), Arc::clone(&tenant), source, event)?.await?;
     if let Some(key) = key {
         state
             .recall

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, Method};
 use base64::Engine;
 use clickwire_model::AnalyticsRow;
-use clickwire_store::{Marks, NewEvent, Source};
+use clickwire_store::{
+    append_committed, AppendBatch, Appended, EventLog, Marks, NewEvent, Source, StoreError,
+};
 use serde_json::{json, Map, Value};
 
 use crate::{error::ApiError, ingest::row::new_event_id};
@@ -39,6 +41,23 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// The keyed hash of the client address.
     pub ip_hash: String,
+}
+
+/// Queues the single `event` of `source` in the log at once (so events queued one after
+/// another commit in that order); the future resolves after the commit.
+pub fn append(
+    log: &dyn EventLog,
+    tenant: Arc<str>,
+    source: &Source,
+    event: NewEvent,
+) -> Result<impl std::future::Future<Output = Result<Vec<Appended>, StoreError>>, ApiError> {
+    let reservation = log.reserve(1)?;
+    let batch = AppendBatch {
+        tenant,
+        source: Some(source.id.as_str().into()),
+        events: vec![event],
+    };
+    Ok(append_committed(log, reservation, batch))
 }
 
 /// The event row of `request`, to be appended for `source` (with its dedup key as mark).

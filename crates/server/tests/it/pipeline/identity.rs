@@ -1,9 +1,17 @@
 //! `messageId` deduplication and identify linking, both of which outlive a restart.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::track;
 use crate::helpers::spawn_app;
+
+/// The stored `userId` of each event.
+fn users_of(stored: &[Value]) -> Vec<Option<&str>> {
+    stored
+        .iter()
+        .map(|e| e["event"]["userId"].as_str())
+        .collect()
+}
 
 #[tokio::test]
 async fn a_repeated_message_id_answers_success_and_is_stored_once_even_after_a_restart() {
@@ -89,12 +97,8 @@ async fn after_identify_later_events_carry_the_user_id_even_after_a_restart() {
         200
     );
     let stored = app.stored("visitorId=anon_link").await;
-    let users: Vec<Option<&str>> = stored
-        .iter()
-        .map(|e| e["event"]["userId"].as_str())
-        .collect();
     assert_eq!(
-        users,
+        users_of(&stored),
         [
             None,
             Some("user_link"),
@@ -126,12 +130,8 @@ async fn an_identify_earlier_in_the_same_batch_links_the_later_messages() {
         200
     );
     let stored = app.stored("visitorId=anon_b1").await;
-    let users: Vec<Option<&str>> = stored
-        .iter()
-        .map(|e| e["event"]["userId"].as_str())
-        .collect();
     assert_eq!(
-        users,
+        users_of(&stored),
         [None, Some("user_b1"), Some("user_b1"), Some("someone_else")]
     );
 }

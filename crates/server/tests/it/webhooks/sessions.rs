@@ -3,11 +3,13 @@
 
 use serde_json::{json, Value};
 
-use crate::{helpers::spawn_app_with, pipeline::error_code};
+use crate::{
+    helpers::{spawn_app, spawn_app_with, TestApp},
+    pipeline::error_code,
+};
 
-#[tokio::test]
-async fn a_session_captures_requests_until_its_limit_then_answers_410() {
-    let app = spawn_app_with(|config| config.test_sessions.request_limit = 3).await;
+/// `POST /v1/test/sessions` (no key); the created session.
+async fn create_session(app: &TestApp) -> Value {
     let created = app
         .client
         .post(app.url("/v1/test/sessions"))
@@ -15,7 +17,18 @@ async fn a_session_captures_requests_until_its_limit_then_answers_410() {
         .await
         .expect("request");
     assert_eq!(created.status(), 201);
-    let session: Value = created.json().await.expect("json");
+    created.json().await.expect("json")
+}
+
+/// `GET path` without a key.
+async fn session_get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client.get(app.url(path)).send().await.expect("request")
+}
+
+#[tokio::test]
+async fn a_session_captures_requests_until_its_limit_then_answers_410() {
+    let app = spawn_app_with(|config| config.test_sessions.request_limit = 3).await;
+    let session = create_session(&app).await;
     let id = session["session_id"].as_str().expect("id").to_owned();
     assert!(id.starts_with("src_"));
     assert_eq!(session["url"], app.url(&format!("/v1/ingest/{id}")));
@@ -35,12 +48,8 @@ async fn a_session_captures_requests_until_its_limit_then_answers_410() {
     assert_eq!(refused.status(), 410);
     assert_eq!(error_code(refused).await, "session_expired");
 
-    let page: Value = app
-        .client
-        .get(app.url(&format!("/v1/test/sessions/{id}?limit=2")))
-        .send()
+    let page: Value = session_get(&app, &format!("/v1/test/sessions/{id}?limit=2"))
         .await
-        .expect("request")
         .json()
         .await
         .expect("json");
@@ -54,31 +63,22 @@ async fn a_session_captures_requests_until_its_limit_then_answers_410() {
     assert_eq!(bodies, [2, 1], "newest first");
     assert_eq!(page["requests"][0]["method"], "POST");
     let cursor = page["next_cursor"].as_str().expect("a next page");
-    let rest: Value = app
-        .client
-        .get(app.url(&format!("/v1/test/sessions/{id}?limit=2&cursor={cursor}")))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let rest: Value = session_get(
+        &app,
+        &format!("/v1/test/sessions/{id}?limit=2&cursor={cursor}"),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
     assert_eq!(rest["requests"][0]["body"]["n"], 0);
     assert!(rest["next_cursor"].is_null());
 }
 
 #[tokio::test]
 async fn a_deleted_session_is_gone_and_takes_nothing() {
-    let app = spawn_app_with(|_| {}).await;
-    let session: Value = app
-        .client
-        .post(app.url("/v1/test/sessions"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let app = spawn_app().await;
+    let session = create_session(&app).await;
     let id = session["session_id"].as_str().expect("id");
     let deleted = app
         .client
@@ -88,23 +88,11 @@ async fn a_deleted_session_is_gone_and_takes_nothing() {
         .expect("request");
     assert_eq!(deleted.status(), 204);
     assert_eq!(app.post_webhook(id, "{}", &[]).await.status(), 404);
-    let gone = app
-        .client
-        .get(app.url(&format!("/v1/test/sessions/{id}")))
-        .send()
-        .await
-        .expect("request");
+    let gone = session_get(&app, &format!("/v1/test/sessions/{id}")).await;
     assert_eq!(gone.status(), 404);
     let webhook = app.webhook_source(json!({})).await;
-    let not_a_session = app
-        .client
-        .get(app.url(&format!(
-            "/v1/test/sessions/{}",
-            webhook["id"].as_str().expect("id")
-        )))
-        .send()
-        .await
-        .expect("request");
+    let webhook_id = webhook["id"].as_str().expect("id");
+    let not_a_session = session_get(&app, &format!("/v1/test/sessions/{webhook_id}")).await;
     assert_eq!(
         not_a_session.status(),
         404,
@@ -135,15 +123,7 @@ async fn one_address_creates_at_most_the_hourly_limit() {
 async fn an_expired_session_answers_410() {
     let app =
         spawn_app_with(|config| config.test_sessions.lifetime = std::time::Duration::ZERO).await;
-    let session: Value = app
-        .client
-        .post(app.url("/v1/test/sessions"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let session = create_session(&app).await;
     let id = session["session_id"].as_str().expect("id");
     let response = app.post_webhook(id, "{}", &[]).await;
     assert_eq!(response.status(), 410);

@@ -1,0 +1,34 @@
+//! The paging parameters of the source routes' listings: `limit` (1 to [`MAX_PAGE`]) and
+//! `cursor` (the `next_cursor` of the previous page, as the listing wrote it).
+
+use clickwire_model::FieldError;
+
+use crate::error::ApiError;
+
+/// Most items on one page.
+pub const MAX_PAGE: usize = 100;
+
+/// A listing's `limit` (`default` when absent) and `cursor`.
+pub fn limit_and_cursor(query: &str, default: usize) -> Result<(usize, Option<String>), ApiError> {
+    let mut limit = default;
+    let mut cursor = None;
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => return Err(invalid("limit", "must be a whole number from 1 to 100")),
+            },
+            "cursor" => cursor = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    Ok((limit, cursor))
+}
+
+/// The 400 of one bad paging parameter.
+pub fn invalid(path: &str, message: &str) -> ApiError {
+    ApiError::Validation(vec![FieldError {
+        path: path.into(),
+        message: message.into(),
+    }])
+}
