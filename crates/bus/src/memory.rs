@@ -46,10 +46,12 @@ mod tests {
     fn commit(seq: i64) -> Arc<Committed> {
         Arc::new(Committed {
             tenant: "t".into(),
+            source: None,
             events: vec![CommittedEvent {
                 seq,
                 id: format!("evt_{seq}"),
-                live: bytes::Bytes::from_static(b"{}"),
+                received_at: 0,
+                live: crate::Live::default(),
             }],
         })
     }

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use clickwire_server::{
     config::FeedConfig,
-    feed::{filter::Filter, frame::with_position, hub::Hub},
+    feed::{filter::Filter, frame::with_position},
+    hub::Hub,
 };
-use clickwire_store::{Committed, CommittedEvent};
+use clickwire_store::{Committed, CommittedEvent, Live};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const BODY: &str = r#"{"type":"event","ts":1713797640000,"visitorId":"vis_3f9a0c1d2e","sessionId":"sess_2b1e9f8a7c","eventType":"click","page":"/pricing","bot":{"isBot":false,"score":8},"behavioralClass":"human","device":{"type":"desktop","browser":"Chrome","os":"macOS","isMobile":false},"scores":{"intent":82,"frustration":15,"engagement":67,"value":44,"churn":12,"abandonment":18,"conversionReadiness":55,"sessionMomentum":0.42,"confusion":9,"emotionalState":"positive","decisionStage":"consideration"},"hasIdentified":false}"#;
@@ -19,11 +20,17 @@ const FILTER: &str = "behavioralClass:human,scores.intent>=70,bot.isBot=false,ev
 fn commit() -> Committed {
     Committed {
         tenant: Arc::from("t"),
+        source: None,
         events: (1..=25)
             .map(|seq| CommittedEvent {
                 seq,
                 id: format!("evt_01HW{seq:022}"),
-                live: Bytes::from_static(BODY.as_bytes()),
+                received_at: 1_713_797_640_000,
+                live: Live {
+                    method: "POST".into(),
+                    feed: Some(Bytes::from_static(BODY.as_bytes())),
+                    capture: None,
+                },
             })
             .collect(),
     }

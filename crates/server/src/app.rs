@@ -20,7 +20,8 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    admin, api, error::ApiError, feed, ingest, ops, pipeline, sources, state::AppState, telemetry,
+    admin, api, error::ApiError, feed, ingest, ops, pipeline, sources, state::AppState, stream,
+    telemetry,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -53,7 +54,9 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors())
         .route("/v1/ingest/{source_id}", any(sources::webhook::ingest))
+        .route("/v1/ws", get(stream::dashboard::stream))
         .route("/v1/ws/source/{source_id}", get(sources::socket::inbound))
+        .route("/v1/ws/test/{session_id}", get(stream::test::stream))
         .route("/v1/test/sessions", post(sources::test_sessions::create))
         .route(
             "/v1/test/sessions/{id}",

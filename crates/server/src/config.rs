@@ -40,6 +40,25 @@ pub struct Config {
     pub security: SecurityConfig,
     #[serde(default)]
     pub test_sessions: TestSessionsConfig,
+    #[serde(default)]
+    pub dashboard: DashboardConfig,
+}
+
+/// `[dashboard]`: the dashboard stream `GET /v1/ws` (its queue, pings and timeouts are the
+/// `[feed]` settings).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Concurrent dashboard sockets per tenant; one more gets 429.
+    pub max_sockets_per_tenant: usize,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        Self {
+            max_sockets_per_tenant: 100,
+        }
+    }
 }
 
 /// `[test_sessions]`: the ephemeral webhook addresses `POST /v1/test/sessions` hands out.
@@ -53,6 +72,8 @@ pub struct TestSessionsConfig {
     pub lifetime: Duration,
     /// Most requests a session captures; later ones get 410 `session_expired`.
     pub request_limit: u32,
+    /// Concurrent `GET /v1/ws/test/{id}` sockets per session; one more gets 429.
+    pub max_sockets_per_session: usize,
 }
 
 impl Default for TestSessionsConfig {
@@ -61,6 +82,7 @@ impl Default for TestSessionsConfig {
             per_ip_per_hour: 10,
             lifetime: Duration::from_secs(14 * 24 * 60 * 60),
             request_limit: 2000,
+            max_sockets_per_session: 10,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod client_addr;
 pub mod config;
 pub mod error;
 pub mod feed;
+pub mod hub;
 pub mod ingest;
 pub mod limits;
 mod listen;
@@ -22,6 +23,7 @@ pub mod process;
 mod server;
 pub mod sources;
 pub mod state;
+pub mod stream;
 pub mod telemetry;
 
 pub use app::app;

@@ -15,7 +15,7 @@ use crate::{
     auth::KeyCache,
     bootstrap::bootstrap,
     config::Config,
-    feed::Hub,
+    hub::Hub,
     limits::RateLimits,
     listen,
     pipeline::recall::Recall,
@@ -90,7 +90,7 @@ impl Server {
         let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
-            feed: Arc::new(Hub::new(&config.feed)),
+            hub: Arc::new(Hub::new(&config.feed)),
             config: Arc::new(config),
             log: backends.log,
             events: backends.queries,
@@ -138,8 +138,7 @@ impl Server {
         let refresher = tokio::spawn(
             Arc::clone(&state.keys).run_refresher(state.config.auth.key_refresh, stop_rx.clone()),
         );
-        let feed =
-            tokio::spawn(Arc::clone(&state.feed).run(state.bus.subscribe(), stop_rx.clone()));
+        let feed = tokio::spawn(Arc::clone(&state.hub).run(state.bus.subscribe(), stop_rx.clone()));
         let data_keys = tokio::spawn(
             Arc::clone(&state.privacy.data_keys)
                 .run_reloader(state.config.auth.key_refresh, stop_rx.clone()),
@@ -148,7 +147,7 @@ impl Server {
         let router = app(state.clone());
         let stopping = Arc::new(Notify::new());
         let signalled = Arc::clone(&stopping);
-        let hub = Arc::clone(&state.feed);
+        let hub = Arc::clone(&state.hub);
         let serve = listen::serve(
             self.listener,
             router,

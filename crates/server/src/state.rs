@@ -11,7 +11,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::{
     auth::KeyCache,
     config::Config,
-    feed::Hub,
+    hub::Hub,
     limits::RateLimits,
     pipeline::recall::Recall,
     privacy::Privacy,
@@ -56,7 +56,7 @@ pub struct Handles {
     /// The process stage (labels and scores); `None` with scoring off.
     pub processor: Option<Arc<Processor>>,
     /// The Signals Feed's subscribers.
-    pub feed: Arc<Hub>,
+    pub hub: Arc<Hub>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// The data keys and the hash secret of personal data.

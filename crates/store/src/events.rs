@@ -1,7 +1,7 @@
 //! Stored events: what the pipeline appends, what a read returns, and the [`EventQueries`]
 //! trait every backend implements for reads.
 
-use bytes::Bytes;
+use clickwire_bus::Live;
 use clickwire_model::AnalyticsRow;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -26,9 +26,9 @@ pub struct NewEvent {
     pub key_kind: &'static str,
     /// The event's labels (bot verdict, class, device, scores) as a JSON object, when scored.
     pub labels: Option<String>,
-    /// What the bus carries for the event once committed (the feed frame body, without
-    /// its position), serialised once at ingest; never stored.
-    pub live: Option<Bytes>,
+    /// What the bus carries for the event once committed (how it arrived, the feed frame
+    /// body, a test session's frame), built once at ingest; never stored.
+    pub live: Live,
     /// The analytics column mapping.
     pub analytics: AnalyticsRow,
     /// The ciphertexts of the personal fields the payload shows as `{"encrypted":true}`:

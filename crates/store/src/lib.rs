@@ -22,7 +22,7 @@ use std::{future::Future, pin::Pin};
 
 pub use backend::{open, Backends, StoreConfig};
 pub use catalog::{AuthKey, Catalog, KeyKind, KeyRecord, NewKey, Tenant, Tier};
-pub use clickwire_bus::{Bus, BusReceiver, Committed, CommittedEvent, MemoryBus};
+pub use clickwire_bus::{Bus, BusReceiver, Committed, CommittedEvent, Live, MemoryBus};
 pub use error::StoreError;
 pub use events::{Appended, EventPage, EventQueries, EventQuery, NewEvent, StoredEvent};
 pub use log::{append_committed, AppendBatch, AppendQueue, EventLog, OnCommit, Reservation};

@@ -64,13 +64,12 @@ impl MemoryEventStore {
             let seq = rows.next_seq;
             rows.next_seq += 1;
             appended.push(Appended { seq });
-            if let Some(bytes) = &event.live {
-                live.push(CommittedEvent {
-                    seq,
-                    id: event.id.clone(),
-                    live: bytes.clone(),
-                });
-            }
+            live.push(CommittedEvent {
+                seq,
+                id: event.id.clone(),
+                received_at: event.received_at,
+                live: event.live.clone(),
+            });
             if let Some(marks) = &event.marks {
                 let tenant = batch.tenant.to_string();
                 if let Some(id) = &marks.message_id {
@@ -95,6 +94,7 @@ impl MemoryEventStore {
         if !live.is_empty() {
             self.bus.publish(Arc::new(Committed {
                 tenant: batch.tenant,
+                source: batch.source,
                 events: live,
             }));
         }

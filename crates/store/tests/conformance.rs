@@ -92,6 +92,10 @@ macro_rules! backend {
                 super::commits_reach_the_bus_in_seq_order($open(64)).await;
             }
             #[tokio::test]
+            async fn every_event_reaches_the_bus_with_its_source_and_arrival() {
+                super::every_event_reaches_the_bus_with_its_source_and_arrival($open(64)).await;
+            }
+            #[tokio::test]
             async fn reads_filter_by_source() {
                 super::reads_filter_by_source($open(64)).await;
             }
@@ -243,6 +247,30 @@ async fn commits_reach_the_bus_in_seq_order(b: Backend) {
     }
     assert_eq!(seqs.len(), 6);
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seqs {seqs:?}");
+}
+
+async fn every_event_reaches_the_bus_with_its_source_and_arrival(b: Backend) {
+    let mut rx = b.bus.subscribe();
+    let mut unscored = event("a", 1);
+    unscored.received_at = 42;
+    unscored.live.feed = None;
+    unscored.live.method = "PATCH".into();
+    append(b.log.as_ref(), Some("src_1"), vec![event("a", 0), unscored])
+        .await
+        .expect("append");
+    let committed = rx.recv().await.expect("a commit");
+    assert_eq!(committed.source.as_deref(), Some("src_1"));
+    let events = &committed.events;
+    assert_eq!(
+        events.len(),
+        2,
+        "an event without a feed frame is published too"
+    );
+    assert_eq!(events[0].live.feed.as_deref(), Some(&b"0"[..]));
+    assert_eq!(events[1].id, "evt_a_1");
+    assert_eq!(events[1].received_at, 42);
+    assert_eq!(events[1].live.method, "PATCH");
+    assert!(events[1].live.feed.is_none());
 }
 
 async fn appends_after_close_are_refused(b: Backend) {

@@ -8,15 +8,11 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap};
 use clickwire_store::{AuthKey, KeyKind, Tier};
 
-use super::{
-    filter::Filter,
-    hub::{SubscribeError, Subscription},
-    resume::Replay,
-    socket::Start,
-};
+use super::{filter::Filter, resume::Replay, socket::Start};
 use crate::{
     auth::{authorize_key, request_key},
     error::ApiError,
+    hub::Subscription,
     state::AppState,
 };
 
@@ -124,13 +120,7 @@ pub async fn admit(
     key: &AuthKey,
     params: FeedParams,
 ) -> Result<Admitted, ApiError> {
-    let sub = state
-        .feed
-        .subscribe(&key.tenant, params.filter.clone())
-        .map_err(|err| match err {
-            SubscribeError::TooMany => ApiError::TooManySubscribers,
-            SubscribeError::Closed => ApiError::NotReady(err.to_string()),
-        })?;
+    let sub = state.hub.subscribe(&key.tenant, params.filter.clone())?;
     let replay = Replay {
         store: Arc::clone(&state.events),
         tenant: key.tenant.clone(),

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use clickwire_store::{EventQueries, EventQuery, StoreError};
 use serde_json::Value;
 
-use super::{filter::Filter, frame::frame_from_stored, hub::LiveFrame};
+use super::{filter::Filter, frame::frame_from_stored};
+use crate::hub::LiveFrame;
 
 /// One tenant's stored frames, as one subscriber (with its filter) sees them.
 #[derive(Clone)]

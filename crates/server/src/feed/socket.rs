@@ -27,11 +27,13 @@ use tokio::{
 
 use super::{
     control,
-    hub::{LiveFrame, Signal, Subscription},
     resume::Replay,
     write::{InboundFrame, Writes},
 };
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    hub::{LiveFrame, Signal, Subscription},
+};
 
 /// Frames sent before one flush when the queue holds several.
 const MAX_BATCH: usize = 64;

@@ -16,7 +16,7 @@ use super::control;
 use crate::{
     auth::require_kind,
     error::ApiError,
-    ingest::{now_ms, store_events},
+    ingest::{now_ms, store_events, Arrival},
     state::AppState,
 };
 
@@ -103,14 +103,12 @@ impl Ingest {
             .limits
             .check(&self.key, events.len())
             .map_err(ApiError::RateLimited)?;
-        let outcome = store_events(
-            &self.state,
-            &self.key,
-            events,
-            self.ip_hash.clone(),
+        let arrival = Arrival {
+            ip_hash: self.ip_hash.clone(),
             received_at,
-        )
-        .await?;
+            method: "WEBSOCKET",
+        };
+        let outcome = store_events(&self.state, &self.key, events, arrival).await?;
         Ok(outcome.ids.into_iter().next())
     }
 }

@@ -17,7 +17,7 @@ use clickwire_model::{parse_events, ValidateContext};
 use clickwire_store::KeyKind;
 use serde::Serialize;
 
-use super::pipeline::{now_ms, store_events};
+use super::pipeline::{now_ms, store_events, Arrival};
 use crate::{
     auth::authorize, body::read_body, client_addr::client_ip_hash, error::ApiError,
     pipeline::signed, state::AppState,
@@ -65,14 +65,12 @@ pub async fn post_events(
         .limits
         .check(&key, events.len())
         .map_err(ApiError::RateLimited)?;
-    let outcome = store_events(
-        &state,
-        &key,
-        events,
-        client_ip_hash(&state, peer, &headers),
+    let arrival = Arrival {
+        ip_hash: client_ip_hash(&state, peer, &headers),
         received_at,
-    )
-    .await?;
+        method: "POST",
+    };
+    let outcome = store_events(&state, &key, events, arrival).await?;
     let body = Accepted {
         success: true,
         accepted: outcome.accepted,

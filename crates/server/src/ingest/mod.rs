@@ -6,4 +6,4 @@ pub mod events;
 mod pipeline;
 pub mod row;
 
-pub use pipeline::{now_ms, store_events, store_marked, Outcome};
+pub use pipeline::{now_ms, store_events, store_marked, Arrival, Outcome};

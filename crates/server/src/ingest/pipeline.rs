@@ -19,6 +19,16 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// How one request's events arrived.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The keyed hash of the client address (never the address itself).
+    pub ip_hash: String,
+    pub received_at: i64,
+    /// `POST` for the HTTP collectors, `WEBSOCKET` for a feed subscriber's event frame.
+    pub method: &'static str,
+}
+
 /// What one ingest call did.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -34,11 +44,10 @@ pub async fn store_events(
     state: &AppState,
     key: &AuthKey,
     events: Vec<Event>,
-    ip_hash: String,
-    received_at: i64,
+    arrival: Arrival,
 ) -> Result<Outcome, ApiError> {
     let events = events.into_iter().map(|event| (event, None)).collect();
-    store_marked(state, key, events, ip_hash, received_at).await
+    store_marked(state, key, events, arrival).await
 }
 
 /// [`store_events`] for events that each may carry [`Marks`] committed with them.
@@ -46,8 +55,7 @@ pub async fn store_marked(
     state: &AppState,
     key: &AuthKey,
     mut events: Vec<(Event, Option<Box<Marks>>)>,
-    ip_hash: String,
-    received_at: i64,
+    arrival: Arrival,
 ) -> Result<Outcome, ApiError> {
     let received = events.len();
     events.retain(|(event, _)| event.analytics_allowed());
@@ -67,8 +75,9 @@ pub async fn store_marked(
         tenant: key.tenant.as_str().into(),
         source: key.source.as_deref().map(Into::into),
         key_kind: key.kind,
-        ip_hash,
-        received_at,
+        ip_hash: arrival.ip_hash,
+        received_at: arrival.received_at,
+        method: arrival.method,
     });
     let ids: Vec<String> = (0..accepted).map(|_| new_event_id()).collect();
     let mut rows = Vec::with_capacity(accepted);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clickwire_enrich::Labels;
 use clickwire_model::{analytics_row, AnalyticsExtras, Event};
-use clickwire_store::{KeyKind, NewEvent};
+use clickwire_store::{KeyKind, Live, NewEvent};
 
 use crate::{error::ApiError, feed::frame::labels_and_frame, privacy::Protected};
 
@@ -18,6 +18,8 @@ pub struct RowContext {
     /// The keyed hash of the client address (never the address itself).
     pub ip_hash: String,
     pub received_at: i64,
+    /// How the request arrived (the bus tells live subscribers).
+    pub method: &'static str,
 }
 
 /// A new event id: `evt_` + a time-ordered ULID.
@@ -47,7 +49,10 @@ pub fn unlabelled_row(
         payload: to_json(&event.payload)?,
         key_kind: ctx.key_kind.as_str(),
         labels: None,
-        live: None,
+        live: Live {
+            method: ctx.method.into(),
+            ..Live::default()
+        },
         analytics: analytics_row(&ctx.tenant, event, &extras),
         sealed: protected.sealed,
         marks: None,
@@ -65,7 +70,7 @@ pub fn label_row(
     let (json, frame) = labels_and_frame(event, labels, ctx.received_at)
         .map_err(|err| ApiError::Internal(err.to_string()))?;
     row.labels = Some(json);
-    row.live = frame;
+    row.live.feed = frame;
     row.analytics
         .set_label_columns(event, &analytics_extras(Some(labels), &ctx.ip_hash));
     Ok(())

@@ -15,7 +15,11 @@ use clickwire_model::signal::{Message, MessageType};
 use clickwire_store::{IdentityLink, MarkQuery, Marks};
 
 use super::key::Caller;
-use crate::{error::ApiError, ingest::store_marked, state::AppState};
+use crate::{
+    error::ApiError,
+    ingest::{store_marked, Arrival},
+    state::AppState,
+};
 
 /// What became of one message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +135,12 @@ pub async fn store_messages(
     metrics::counter!("clickwire_pipeline_duplicates_total")
         .increment(duplicate.iter().filter(|d| **d).count() as u64);
     if !events.is_empty() {
-        let outcome = store_marked(state, &caller.key, events, ip_hash, received_at).await?;
+        let arrival = Arrival {
+            ip_hash,
+            received_at,
+            method: "POST",
+        };
+        let outcome = store_marked(state, &caller.key, events, arrival).await?;
         for (at, id) in committed_ids {
             if let Some(event_id) = outcome.ids.get(at) {
                 recall.remember_seen(&tenant, &source, id, received_at, event_id);

@@ -31,6 +31,7 @@ use crate::{
     error::ApiError,
     ingest::now_ms,
     state::AppState,
+    stream::query_param,
 };
 
 /// Messages stored or being stored before their ack is sent, per socket.
@@ -49,7 +50,7 @@ pub async fn inbound(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    let token = token(query.as_deref()).or_else(|| request_key(&headers, None));
+    let token = query_param(query.as_deref(), "token").or_else(|| request_key(&headers, None));
     let key = authorize_key(
         &state,
         token.as_deref(),
@@ -76,14 +77,6 @@ pub async fn inbound(
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| connection.serve(socket)))
-}
-
-/// `?token=`.
-fn token(query: Option<&str>) -> Option<String> {
-    url::form_urlencoded::parse(query?.as_bytes())
-        .find(|(name, _)| name == "token")
-        .map(|(_, value)| value.into_owned())
-        .filter(|v| !v.is_empty())
 }
 
 struct Connection {

@@ -16,4 +16,5 @@ mod retention;
 mod scoring_order;
 mod signals;
 mod slow_clients;
+mod streams;
 mod webhooks;

@@ -176,22 +176,21 @@ impl Writer {
         }
     }
 
-    /// Publishes a committed batch's live bytes to the bus.
+    /// Publishes a committed batch to the bus.
     fn publish(&self, batch: &AppendBatch, first_seq: i64) {
         let events: Vec<CommittedEvent> = (first_seq..)
             .zip(&batch.events)
-            .filter_map(|(seq, event)| {
-                let live = event.live.clone()?;
-                Some(CommittedEvent {
-                    seq,
-                    id: event.id.clone(),
-                    live,
-                })
+            .map(|(seq, event)| CommittedEvent {
+                seq,
+                id: event.id.clone(),
+                received_at: event.received_at,
+                live: event.live.clone(),
             })
             .collect();
         if !events.is_empty() {
             self.downstream.bus.publish(Arc::new(Committed {
                 tenant: Arc::clone(&batch.tenant),
+                source: batch.source.clone(),
                 events,
             }));
         }

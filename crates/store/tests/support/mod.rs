@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clickwire_model::AnalyticsRow;
 use clickwire_store::{
-    append_committed, AppendBatch, Appended, EventLog, EventQueries, EventQuery, NewEvent,
+    append_committed, AppendBatch, Appended, EventLog, EventQueries, EventQuery, Live, NewEvent,
     StoreError,
 };
 
@@ -22,7 +22,11 @@ pub fn event(visitor: &str, n: usize) -> NewEvent {
         payload: format!(r#"{{"visitorId":"{visitor}","n":{n}}}"#),
         key_kind: "server",
         labels: None,
-        live: Some(bytes::Bytes::from(n.to_string())),
+        live: Live {
+            method: "POST".into(),
+            feed: Some(bytes::Bytes::from(n.to_string())),
+            capture: None,
+        },
         sealed: None,
         marks: None,
         analytics: AnalyticsRow {

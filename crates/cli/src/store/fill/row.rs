@@ -34,11 +34,12 @@ pub fn new_event(
         key_kind: KeyKind::Website,
         ip_hash: arrival.ip_hash.to_owned(),
         received_at: arrival.received_at,
+        method: "POST",
     };
     let protected = privacy::protect(privacy, arrival.tenant, &arrival.id, &mut event)?;
     let mut row = unlabelled_row(&ctx, arrival.id, &event, protected)?;
     label_row(&ctx, &mut row, &event, labels)?;
     // The live-feed frame is never stored: a filled directory has no subscribers yet.
-    row.live = None;
+    row.live.feed = None;
     Ok(row)
 }

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{memory::MemoryEventStore, Committed, CommittedEvent, MemoryBus};
+use clickwire_store::{memory::MemoryEventStore, Committed, CommittedEvent, Live, MemoryBus};
 use futures::channel::mpsc;
 
 use super::*;
-use crate::{config::FeedConfig, feed::hub::Hub};
+use crate::{config::FeedConfig, hub::Hub};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -67,11 +67,17 @@ fn connect(timings: Timings, queue: usize, sink_buffer: usize) -> Harness {
 fn publish(hub: &Hub, seqs: std::ops::RangeInclusive<i64>) {
     hub.publish(&Committed {
         tenant: Arc::from("t"),
+        source: None,
         events: seqs
             .map(|seq| CommittedEvent {
                 seq,
                 id: format!("evt_{seq}"),
-                live: Bytes::from_static(br#"{"type":"event"}"#),
+                received_at: 0,
+                live: Live {
+                    method: "POST".into(),
+                    feed: Some(Bytes::from_static(br#"{"type":"event"}"#)),
+                    capture: None,
+                },
             })
             .collect(),
     });

@@ -10,11 +10,12 @@ use axum::http::{HeaderMap, Method};
 use base64::Engine;
 use clickwire_model::AnalyticsRow;
 use clickwire_store::{
-    append_committed, AppendBatch, Appended, EventLog, Marks, NewEvent, Source, StoreError,
+    append_committed, AppendBatch, Appended, EventLog, Live, Marks, NewEvent, Source, SourceKind,
+    StoreError,
 };
 use serde_json::{json, Map, Value};
 
-use crate::{error::ApiError, ingest::row::new_event_id};
+use crate::{error::ApiError, ingest::row::new_event_id, sources::test_sessions::Captured};
 
 /// Headers that describe one hop of the connection, not the request (RFC 9110 § 7.6.1).
 const HOP_BY_HOP: [&str; 9] = [
@@ -61,6 +62,7 @@ pub fn append(
 }
 
 /// The event row of `request`, to be appended for `source` (with its dedup key as mark).
+/// A test session's capture also gets its stream frame, for the bus to carry.
 pub fn new_event(
     tenant: &Arc<str>,
     source: &Source,
@@ -68,7 +70,17 @@ pub fn new_event(
     dedup_key: Option<String>,
     received_at: i64,
 ) -> Result<NewEvent, ApiError> {
+    let id = new_event_id();
     let payload = payload(request);
+    let internal = |err: serde_json::Error| ApiError::Internal(err.to_string());
+    let capture = match source.kind {
+        SourceKind::Test => Some(
+            Captured::new(&id, &payload, received_at)
+                .frame()
+                .map_err(internal)?,
+        ),
+        _ => None,
+    };
     let mut analytics = AnalyticsRow {
         index1: tenant.to_string(),
         blobs: Default::default(),
@@ -76,17 +88,20 @@ pub fn new_event(
     };
     analytics.blobs[19].clone_from(&request.ip_hash);
     Ok(NewEvent {
-        id: new_event_id(),
+        id,
         received_at,
         event_type: EVENT_TYPE,
         visitor_id: source.id.clone(),
         session_id: String::new(),
         timestamp: received_at,
-        payload: serde_json::to_string(&payload)
-            .map_err(|err| ApiError::Internal(err.to_string()))?,
+        payload: serde_json::to_string(&payload).map_err(internal)?,
         key_kind: EVENT_TYPE,
         labels: None,
-        live: None,
+        live: Live {
+            method: request.method.as_str().to_owned().into(),
+            feed: None,
+            capture,
+        },
         analytics,
         sealed: None,
         marks: dedup_key.map(|key| {

@@ -78,16 +78,21 @@ pub async fn subscribe(app: &TestApp, key: &str, query: &str) -> Feed {
 
 /// As [`subscribe`], over a socket with a tiny receive buffer (to stall it by not reading).
 pub async fn subscribe_small(app: &TestApp, key: &str) -> Feed {
+    let request = with_header(request(app, "/v1/signals/stream"), "x-api-key", key);
+    let mut feed = connect_small(app, request).await;
+    assert_eq!(feed.next_json().await["type"], "hello");
+    feed
+}
+
+/// As [`connect`], over a socket with a tiny receive buffer (to stall it by not reading).
+pub async fn connect_small(app: &TestApp, request: Request) -> Feed {
     let socket = TcpSocket::new_v4().expect("socket");
     socket.set_recv_buffer_size(4096).expect("rcvbuf");
     let stream = socket.connect(app.addr).await.expect("connect");
-    let request = with_header(request(app, "/v1/signals/stream"), "x-api-key", key);
     let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
         .await
         .expect("handshake succeeds");
-    let mut feed = Feed { ws, protocol: None };
-    assert_eq!(feed.next_json().await["type"], "hello");
-    feed
+    Feed { ws, protocol: None }
 }
 
 /// The status and JSON body of a refused handshake.
@@ -168,6 +173,11 @@ impl Feed {
                 Read::Closed(frame) => return (frame.map(|f| f.code), events),
             }
         }
+    }
+
+    /// Sends `text` as it is.
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::text(text)).await.expect("send");
     }
 
     /// Sends a text frame.

@@ -1,9 +1,14 @@
-//! The hub: every tenant's live subscribers, fed by the store's committed appends. One task
-//! receives each commit, puts the position in front of each frame body once, and offers
-//! the shared bytes to each subscriber of that tenant with `try_send` on its bounded queue:
-//! the fan-out never waits for a subscriber. A full queue marks the subscriber as
-//! overflowed (its connection closes it with 1011); a hub that fell behind the store marks
-//! every subscriber as having a gap (each recovers from the store by seq).
+//! The hub: every tenant's live sockets — Signals Feed subscribers, dashboard streams and
+//! test-session streams — fed by the store's committed appends. One task receives each
+//! commit and offers each event to each socket of that tenant that wants it ([`Interest`])
+//! with `try_send` on its bounded queue: the fan-out never waits for a socket. The bytes
+//! of an event are built at most once per stream kind (the feed frame with its position,
+//! the dashboard frame per channel; a test session's frame arrives ready on the bus) and
+//! shared by every socket. A full queue marks the socket as overflowed (its connection
+//! closes it with 1011); a hub that fell behind the store marks every socket as having a
+//! gap (a feed subscriber recovers from the store by seq).
+
+mod interest;
 
 use std::{
     collections::HashMap,
@@ -15,11 +20,11 @@ use std::{
 
 use bytes::Bytes;
 use clickwire_store::{BusReceiver, Committed};
-use serde_json::Value;
+pub use interest::Interest;
+use interest::Offers;
 use tokio::sync::{broadcast::error::RecvError, mpsc, watch, Notify};
 
-use super::{filter::Filter, frame::with_position};
-use crate::config::FeedConfig;
+use crate::{config::FeedConfig, error::ApiError, feed::filter::Filter};
 
 /// One complete event frame on its way to one subscriber.
 #[derive(Debug, Clone)]
@@ -35,6 +40,8 @@ pub struct Signal {
     overflowed: AtomicBool,
     /// The hub missed commits: frames may be missing, recover them from the store.
     gap: AtomicBool,
+    /// What the socket watches has ended (a deleted test session).
+    ended: AtomicBool,
     wake: Notify,
 }
 
@@ -47,6 +54,11 @@ impl Signal {
     /// True (once) when the hub missed commits since the last call.
     pub fn take_gap(&self) -> bool {
         self.gap.swap(false, Ordering::AcqRel)
+    }
+
+    /// True once what the socket watches has ended.
+    pub fn is_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
     }
 
     /// True while a dropped frame has not been taken.
@@ -79,24 +91,49 @@ pub enum SubscribeError {
     Closed,
 }
 
+impl From<SubscribeError> for ApiError {
+    fn from(err: SubscribeError) -> Self {
+        match err {
+            SubscribeError::TooMany => ApiError::TooManySubscribers,
+            SubscribeError::Closed => ApiError::NotReady(err.to_string()),
+        }
+    }
+}
+
 struct Slot {
     id: u64,
     tx: mpsc::Sender<LiveFrame>,
-    filter: Option<Arc<Filter>>,
+    interest: Interest,
     signal: Arc<Signal>,
 }
 
 impl Slot {
     fn offer(&self, frame: LiveFrame) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(frame) {
-            metrics::counter!("clickwire_feed_frames_dropped_total", "reason" => "slow")
-                .increment(1);
+            match self.interest.stream() {
+                "feed" => {
+                    metrics::counter!("clickwire_feed_frames_dropped_total", "reason" => "slow")
+                        .increment(1);
+                }
+                stream => {
+                    metrics::counter!("clickwire_stream_frames_dropped_total", "stream" => stream)
+                        .increment(1);
+                }
+            }
             self.signal.raise(&self.signal.overflowed);
         }
     }
 }
 
-/// Every tenant's subscribers.
+/// Counts a socket in (`1.0`) or out (`-1.0`) of its stream's gauge.
+fn count(interest: &Interest, by: f64) {
+    match interest.stream() {
+        "feed" => metrics::gauge!("clickwire_feed_subscribers").increment(by),
+        stream => metrics::gauge!("clickwire_stream_sockets", "stream" => stream).increment(by),
+    }
+}
+
+/// Every tenant's live sockets.
 pub struct Hub {
     tenants: RwLock<HashMap<Arc<str>, Vec<Slot>>>,
     max_per_tenant: usize,
@@ -161,11 +198,22 @@ impl Hub {
         }
     }
 
-    /// Registers a subscriber of `tenant`, within the tenant's cap.
+    /// Registers a Signals Feed subscriber of `tenant`, within the tenant's cap.
     pub fn subscribe(
         self: &Arc<Self>,
         tenant: &str,
         filter: Option<Arc<Filter>>,
+    ) -> Result<Subscription, SubscribeError> {
+        self.register(tenant, Interest::Feed(filter), self.max_per_tenant)
+    }
+
+    /// Registers a socket of `tenant` that wants `interest`, if fewer than `cap` sockets
+    /// of the same pool ([`Interest::same_pool`]) are registered.
+    pub fn register(
+        self: &Arc<Self>,
+        tenant: &str,
+        interest: Interest,
+        cap: usize,
     ) -> Result<Subscription, SubscribeError> {
         let mut tenants = self.tenants.write().map_err(|_| SubscribeError::Closed)?;
         if self.closed.load(Ordering::Acquire) {
@@ -173,19 +221,23 @@ impl Hub {
         }
         let tenant: Arc<str> = Arc::from(tenant);
         let slots = tenants.entry(Arc::clone(&tenant)).or_default();
-        if slots.len() >= self.max_per_tenant {
+        let pool = slots
+            .iter()
+            .filter(|slot| slot.interest.same_pool(&interest))
+            .count();
+        if pool >= cap {
             return Err(SubscribeError::TooMany);
         }
         let (tx, rx) = mpsc::channel(self.queue);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let signal = Arc::new(Signal::default());
+        count(&interest, 1.0);
         slots.push(Slot {
             id,
             tx,
-            filter,
+            interest,
             signal: Arc::clone(&signal),
         });
-        metrics::gauge!("clickwire_feed_subscribers").increment(1.0);
         Ok(Subscription {
             hub: Arc::clone(self),
             tenant,
@@ -200,10 +252,8 @@ impl Hub {
             return;
         };
         if let Some(slots) = tenants.get_mut(tenant) {
-            let before = slots.len();
-            slots.retain(|slot| slot.id != id);
-            if slots.len() < before {
-                metrics::gauge!("clickwire_feed_subscribers").decrement(1.0);
+            if let Some(at) = slots.iter().position(|slot| slot.id == id) {
+                count(&slots.swap_remove(at).interest, -1.0);
             }
             if slots.is_empty() {
                 tenants.remove(tenant);
@@ -211,15 +261,15 @@ impl Hub {
         }
     }
 
-    /// Subscribers of `tenant` right now.
+    /// Sockets of `tenant` right now, of every stream.
     pub fn subscribers(&self, tenant: &str) -> usize {
         self.tenants
             .read()
             .map_or(0, |t| t.get(tenant).map_or(0, Vec::len))
     }
 
-    /// Offers every frame of `committed` to its tenant's subscribers. A frame is parsed
-    /// (once) only when a subscriber of the tenant has a filter.
+    /// Offers every event of `committed` to its tenant's sockets that want it. Each kind
+    /// of frame is built when the first socket wants it, once per event.
     pub fn publish(&self, committed: &Committed) {
         let Ok(tenants) = self.tenants.read() else {
             return;
@@ -227,25 +277,26 @@ impl Hub {
         let Some(slots) = tenants.get(&committed.tenant) else {
             return;
         };
-        let filtered = slots.iter().any(|slot| slot.filter.is_some());
         for event in &committed.events {
-            let frame = with_position(&event.id, event.seq, &event.live);
-            let parsed: Option<Value> = if filtered {
-                serde_json::from_slice(&frame).ok()
-            } else {
-                None
-            };
+            let offers = Offers::new(committed, event);
             for slot in slots {
-                let wanted = match (&slot.filter, &parsed) {
-                    (None, _) => true,
-                    (Some(filter), Some(parsed)) => filter.matches(parsed),
-                    (Some(_), None) => false,
-                };
-                if wanted {
+                offers.to(&slot.interest, |frame| {
                     slot.offer(LiveFrame {
                         seq: event.seq,
-                        frame: frame.clone(),
+                        frame,
                     });
+                });
+            }
+        }
+    }
+
+    /// Tells the sockets of `tenant` whose interest `ended` matches that what they watch
+    /// has ended (they close).
+    pub fn end(&self, tenant: &str, ended: impl Fn(&Interest) -> bool) {
+        if let Ok(tenants) = self.tenants.read() {
+            for slot in tenants.get(tenant).into_iter().flatten() {
+                if ended(&slot.interest) {
+                    slot.signal.raise(&slot.signal.ended);
                 }
             }
         }
@@ -264,8 +315,9 @@ impl Hub {
     pub fn close_all(&self) {
         self.closed.store(true, Ordering::Release);
         if let Ok(mut tenants) = self.tenants.write() {
-            let gone: usize = tenants.values().map(Vec::len).sum();
-            metrics::gauge!("clickwire_feed_subscribers").decrement(gone as f64);
+            for slot in tenants.values().flatten() {
+                count(&slot.interest, -1.0);
+            }
             tenants.clear();
         }
     }
@@ -277,7 +329,7 @@ impl Hub {
                 received = commits.recv() => match received {
                     Ok(committed) => self.publish(&committed),
                     Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "feed hub fell behind the store; subscribers recover from it");
+                        tracing::warn!(missed, "the hub fell behind the store; feed subscribers recover from it");
                         metrics::counter!("clickwire_feed_hub_lagged_total").increment(1);
                         self.mark_gap();
                     }
@@ -291,9 +343,10 @@ impl Hub {
 
 #[cfg(test)]
 mod tests {
-    use clickwire_store::CommittedEvent;
+    use clickwire_store::{CommittedEvent, Live};
 
     use super::*;
+    use crate::stream::channel::{Channel, Channels};
 
     fn hub(cap: usize, queue: usize) -> Arc<Hub> {
         let config = FeedConfig {
@@ -307,12 +360,20 @@ mod tests {
     fn commit(tenant: &str, seqs: &[i64], class: &str) -> Committed {
         Committed {
             tenant: Arc::from(tenant),
+            source: None,
             events: seqs
                 .iter()
                 .map(|&seq| CommittedEvent {
                     seq,
                     id: format!("evt_{seq}"),
-                    live: Bytes::from(format!(r#"{{"type":"event","behavioralClass":"{class}"}}"#)),
+                    received_at: 0,
+                    live: Live {
+                        method: "POST".into(),
+                        feed: Some(Bytes::from(format!(
+                            r#"{{"type":"event","behavioralClass":"{class}"}}"#
+                        ))),
+                        capture: None,
+                    },
                 })
                 .collect(),
         }
@@ -372,6 +433,102 @@ mod tests {
         assert!(slow.signal().take_overflow());
         assert!(!slow.signal().take_overflow(), "taken once");
         assert!(!fast.signal().take_overflow());
+    }
+
+    /// A commit of `source` with one unscored event and one scored event.
+    fn from_source(tenant: &str, source: Option<&str>, capture: Option<&str>) -> Committed {
+        let mut committed = commit(tenant, &[1, 2], "human");
+        committed.source = source.map(Arc::from);
+        committed.events[0].live.feed = None;
+        committed.events[0].live.capture = capture.map(|c| Bytes::from(c.to_owned()));
+        committed
+    }
+
+    fn channels(names: &[&str]) -> Arc<RwLock<Channels>> {
+        let mut channels = Channels::default();
+        for name in names {
+            channels.add(Channel::parse(name).expect("channel"));
+        }
+        Arc::new(RwLock::new(channels))
+    }
+
+    fn channel_of(frame: &LiveFrame) -> String {
+        let frame: serde_json::Value = serde_json::from_slice(&frame.frame).expect("json");
+        frame["channel"].as_str().expect("channel").to_owned()
+    }
+
+    #[test]
+    fn a_dashboard_gets_every_event_once_per_subscribed_channel_and_the_feed_only_scored_ones() {
+        let hub = hub(10, 8);
+        let mut feed = hub.subscribe("a", None).expect("feed");
+        let both = channels(&["events", "events:src_1"]);
+        let mut dashboard = hub
+            .register("a", Interest::Dashboard(Arc::clone(&both)), 10)
+            .expect("dashboard");
+        let mut other = hub
+            .register("a", Interest::Dashboard(channels(&["events:src_2"])), 10)
+            .expect("other source");
+        hub.publish(&from_source("a", Some("src_1"), None));
+        let got: Vec<(i64, String)> = std::iter::from_fn(|| dashboard.try_recv())
+            .map(|f| (f.seq, channel_of(&f)))
+            .collect();
+        let want = [
+            (1, "events".to_owned()),
+            (1, "events:src_1".to_owned()),
+            (2, "events".to_owned()),
+            (2, "events:src_1".to_owned()),
+        ];
+        assert_eq!(got, want);
+        assert!(other.try_recv().is_none(), "another source's channel");
+        assert_eq!(
+            feed.try_recv().map(|f| f.seq),
+            Some(2),
+            "only the scored event"
+        );
+        assert!(feed.try_recv().is_none());
+        both.write().expect("lock").remove(&Channel::Events);
+        hub.publish(&from_source("a", None, None));
+        assert!(
+            dashboard.try_recv().is_none(),
+            "no source, no source channel"
+        );
+    }
+
+    #[test]
+    fn a_test_stream_gets_the_captures_of_its_own_session() {
+        let hub = hub(10, 8);
+        let mut mine = hub
+            .register("t", Interest::Test(Arc::from("src_1")), 10)
+            .expect("mine");
+        let mut theirs = hub
+            .register("t", Interest::Test(Arc::from("src_2")), 10)
+            .expect("theirs");
+        hub.publish(&from_source("t", Some("src_1"), Some("capture")));
+        let frame = mine.try_recv().expect("the capture");
+        assert_eq!((frame.seq, &frame.frame[..]), (1, &b"capture"[..]));
+        assert!(mine.try_recv().is_none(), "an event without a capture");
+        assert!(theirs.try_recv().is_none());
+    }
+
+    #[test]
+    fn each_stream_counts_against_its_own_cap() {
+        let hub = hub(1, 8);
+        let _feed = hub.subscribe("a", None).expect("feed");
+        assert_eq!(
+            hub.subscribe("a", None).err(),
+            Some(SubscribeError::TooMany)
+        );
+        let dashboard = || Interest::Dashboard(channels(&[]));
+        let _one = hub.register("a", dashboard(), 2).expect("first dashboard");
+        let _two = hub.register("a", dashboard(), 2).expect("second dashboard");
+        assert_eq!(
+            hub.register("a", dashboard(), 2).err(),
+            Some(SubscribeError::TooMany)
+        );
+        let test = |id: &str| Interest::Test(Arc::from(id));
+        let _session = hub.register("t", test("src_1"), 1).expect("session 1");
+        assert!(hub.register("t", test("src_1"), 1).is_err());
+        assert!(hub.register("t", test("src_2"), 1).is_ok());
     }
 
     #[test]

@@ -5,7 +5,12 @@
 //! `/v1/ingest/{id}`, which captures requests until `test_sessions.lifetime` passes or
 //! `request_limit` are taken (then 410 `session_expired`). `GET /v1/test/sessions/{id}`
 //! shows the session and its captured requests, newest first, paged by `cursor`;
-//! `DELETE` ends it.
+//! `DELETE` ends it. `GET /v1/ws/test/{id}` streams each capture as it is stored
+//! (`crate::stream::test`).
+
+mod capture;
+
+pub use capture::Captured;
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -29,8 +34,8 @@ use super::{
     settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT},
 };
 use crate::{
-    client_addr::client_ip, config::TestSessionsConfig, error::ApiError, ingest::now_ms,
-    limits::RateLimited, state::AppState,
+    client_addr::client_ip, config::TestSessionsConfig, error::ApiError, hub::Interest,
+    ingest::now_ms, limits::RateLimited, state::AppState,
 };
 
 /// The tenant test sessions and their captured requests belong to (it has no keys).
@@ -72,20 +77,6 @@ struct SessionView {
     expires_at: String,
     request_limit: u32,
     request_count: u32,
-}
-
-/// One captured request.
-#[derive(Serialize)]
-struct Captured {
-    id: String,
-    method: Value,
-    path: Value,
-    query: Value,
-    headers: Value,
-    body: Value,
-    body_encoding: Value,
-    content_type: Value,
-    received_at: String,
 }
 
 #[derive(Serialize)]
@@ -174,6 +165,10 @@ pub async fn delete(
     session(&state, &id).await?;
     state.source_store.delete_source(TEST_TENANT, &id).await?;
     state.sources.forget(&id);
+    state.hub.end(
+        TEST_TENANT,
+        |interest| matches!(interest, Interest::Test(s) if **s == *id),
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -218,16 +213,5 @@ fn view(source: &Source, headers: &HeaderMap) -> SessionView {
 
 fn captured(event: &StoredEvent) -> Captured {
     let payload: Value = serde_json::from_str(event.event.get()).unwrap_or_default();
-    let field = |name: &str| payload.get(name).cloned().unwrap_or(Value::Null);
-    Captured {
-        id: event.id.clone(),
-        method: field("method"),
-        path: field("path"),
-        query: field("query"),
-        headers: field("headers"),
-        body: field("body"),
-        body_encoding: field("body_encoding"),
-        content_type: field("content_type"),
-        received_at: format_iso(event.received_at),
-    }
+    Captured::new(&event.id, &payload, event.received_at)
 }

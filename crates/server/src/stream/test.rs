@@ -1,0 +1,59 @@
+//! `GET /v1/ws/test/{session_id}`, a test session's stream: no key — the session id is
+//! the secret — and only ids of live test sessions (not ended by time or by count) are
+//! upgraded; any other id is 404 before the upgrade, and more than
+//! `test_sessions.max_sockets_per_session` sockets is 429. Each request the session
+//! captures arrives as `{"type":"event","channel":"test","data":{"id","method","path",
+//! "query","headers","body","body_encoding","content_type","received_at"}}`; the socket
+//! closes (1000) when the session's lifetime ends or it is deleted.
+
+use std::time::Duration;
+
+use axum::{
+    extract::{ws::rejection::WebSocketUpgradeRejection, Path, State, WebSocketUpgrade},
+    response::Response,
+};
+use clickwire_store::SourceKind;
+use tokio::time::Instant;
+
+use super::socket::{serve, Control, Stream};
+use crate::{
+    error::ApiError, feed::ws::timings, hub::Interest, ingest::now_ms,
+    sources::test_sessions::TEST_TENANT, state::AppState,
+};
+
+/// Handles `GET /v1/ws/test/{session_id}`.
+pub async fn stream(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let now = now_ms();
+    let session = state
+        .source_store
+        .get_source(&id, Some(TEST_TENANT))
+        .await?
+        .filter(|s| s.kind == SourceKind::Test)
+        .filter(|s| s.expires_at.is_none_or(|at| at > now))
+        .filter(|s| s.request_limit.is_none_or(|limit| s.request_count < limit))
+        .ok_or_else(|| ApiError::NotFound(format!("live test session `{id}`")))?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let sub = state.hub.register(
+        TEST_TENANT,
+        Interest::Test(id.as_str().into()),
+        state.config.test_sessions.max_sockets_per_session,
+    )?;
+    let left = session.expires_at.map(|at| {
+        let left = u64::try_from(at.saturating_sub(now)).unwrap_or_default();
+        Instant::now() + Duration::from_millis(left)
+    });
+    let stream = Stream {
+        sub,
+        timings: timings(&state.config.feed, true),
+        control: Control::Test,
+        revoked: None,
+        ends_at: left,
+    };
+    Ok(upgrade
+        .max_message_size(state.config.feed.ws_max_message)
+        .on_upgrade(move |socket| serve(socket, stream, None)))
+}
