@@ -1,15 +1,17 @@
-//! The Signals Feed's per-event costs: putting the position in front of a frame body (once
-//! per event), the fan-out of one 25-event commit to ten subscribers with and without
-//! filters (parsing each frame once per commit when any subscriber filters), evaluating a
-//! filter, and rebuilding a frame from a stored event (replay).
+//! The hub's per-event costs: putting the position in front of a frame body (once per
+//! event), the fan-out of one 25-event commit to ten feed subscribers with and without
+//! filters (parsing each frame once per commit when any subscriber filters) and to ten
+//! dashboard sockets, evaluating a filter, and rebuilding a frame from a stored event
+//! (replay).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use clickwire_server::{
     config::FeedConfig,
     feed::{filter::Filter, frame::with_position},
-    hub::Hub,
+    hub::{Hub, Interest},
+    stream::channel::{Channel, Channels},
 };
 use clickwire_store::{Committed, CommittedEvent, Live};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -60,6 +62,34 @@ fn fan_out(c: &mut Criterion, name: &str, filtered: usize) {
     });
 }
 
+/// 25 events of one source to 10 dashboard sockets subscribed to `events` and the source's
+/// channel (two frames per event and socket, each built once per event).
+fn dashboard_fan_out(c: &mut Criterion) {
+    let hub = Arc::new(Hub::new(&FeedConfig {
+        subscriber_queue: 64,
+        ..FeedConfig::default()
+    }));
+    let mut subs: Vec<_> = (0..10)
+        .map(|_| {
+            let mut channels = Channels::default();
+            channels.add(Channel::Events);
+            channels.add(Channel::SourceEvents("src_1".into()));
+            let interest = Interest::Dashboard(Arc::new(RwLock::new(channels)));
+            hub.register("t", interest, 10).expect("slot")
+        })
+        .collect();
+    let mut committed = commit();
+    committed.source = Some(Arc::from("src_1"));
+    c.bench_function("fan-out 25 events to 10 dashboards, 2 channels", |b| {
+        b.iter(|| {
+            hub.publish(&committed);
+            for sub in &mut subs {
+                sub.discard_queued();
+            }
+        })
+    });
+}
+
 fn benches(c: &mut Criterion) {
     c.bench_function("with_position (one frame)", |b| {
         b.iter(|| with_position("evt_01HW0000000000000000000001", 42, BODY.as_bytes()))
@@ -79,6 +109,7 @@ fn benches(c: &mut Criterion) {
     fan_out(c, "fan-out 25 events to 10 subscribers, no filter", 0);
     fan_out(c, "fan-out 25 events to 10 subscribers, 1 filtered", 1);
     fan_out(c, "fan-out 25 events to 10 subscribers, 10 filtered", 10);
+    dashboard_fan_out(c);
 }
 
 criterion_group!(feed, benches);
