@@ -29,6 +29,7 @@ mod device;
 mod error;
 mod event;
 mod limits;
+pub mod rules;
 mod sealed;
 pub mod signal;
 mod validate;

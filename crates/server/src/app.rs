@@ -20,8 +20,8 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    admin, api, error::ApiError, feed, ingest, ops, pipeline, sources, state::AppState, stream,
-    telemetry,
+    admin, api, deliver, error::ApiError, feed, ingest, ops, pipeline, sources, state::AppState,
+    stream, telemetry,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
             get(sources::test_sessions::get).delete(sources::test_sessions::delete),
         )
         .merge(pipeline::routes(state.clone()))
+        .merge(deliver::api::routes())
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))

@@ -42,6 +42,33 @@ pub struct Config {
     pub test_sessions: TestSessionsConfig,
     #[serde(default)]
     pub dashboard: DashboardConfig,
+    #[serde(default)]
+    pub deliveries: DeliveriesConfig,
+}
+
+/// `[deliveries]`: routing committed events to destinations and sending them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeliveriesConfig {
+    /// Events the router reads per page.
+    pub route_page: usize,
+    /// How often destinations and connections are reloaded from the store (picks up
+    /// changes the CLI made).
+    #[serde(with = "humantime_serde")]
+    pub reload_interval: Duration,
+    /// An issue without a new failure for this long resolves itself.
+    #[serde(with = "humantime_serde")]
+    pub issue_auto_resolve: Duration,
+}
+
+impl Default for DeliveriesConfig {
+    fn default() -> Self {
+        Self {
+            route_page: 500,
+            reload_interval: Duration::from_secs(5),
+            issue_auto_resolve: Duration::from_secs(30 * 60),
+        }
+    }
 }
 
 /// `[dashboard]`: the dashboard stream `GET /v1/ws` (its queue, pings and timeouts are the
@@ -525,6 +552,22 @@ impl Config {
         let durations = [
             ("server.header_timeout", self.server.header_timeout),
             ("server.body_timeout", self.server.body_timeout),
+        ];
+        for (name, value) in durations {
+            if value.is_zero() {
+                return Err(ConfigError::Invalid(name, "must be greater than 0".into()));
+            }
+        }
+        positive("deliveries.route_page", self.deliveries.route_page)?;
+        let durations = [
+            (
+                "deliveries.reload_interval",
+                self.deliveries.reload_interval,
+            ),
+            (
+                "deliveries.issue_auto_resolve",
+                self.deliveries.issue_auto_resolve,
+            ),
         ];
         for (name, value) in durations {
             if value.is_zero() {

@@ -15,6 +15,7 @@ use crate::{
     auth::KeyCache,
     bootstrap::bootstrap,
     config::Config,
+    deliver::Deliverer,
     hub::Hub,
     limits::RateLimits,
     listen,
@@ -47,6 +48,8 @@ pub enum ServerError {
     UserAgents(#[from] clickwire_enrich::ua::UaError),
     #[error("personal data keys: {0}")]
     Privacy(#[from] PrivacyError),
+    #[error("deliveries: {0}")]
+    Deliveries(String),
 }
 
 impl Server {
@@ -87,10 +90,19 @@ impl Server {
         let processor = Processor::start(&config.scoring, stores, &stopped)?;
         let config_refresh = config.auth.key_refresh;
         let test_sessions = Arc::new(SessionLimiter::new(&config.test_sessions));
+        let hub = Arc::new(Hub::new(&config.feed));
+        let deliver = Deliverer::new(
+            Arc::clone(&backends.deliveries),
+            Arc::clone(&hub),
+            &config.deliveries,
+        )
+        .map_err(|err| ServerError::Deliveries(err.to_string()))?;
         let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
-            hub: Arc::new(Hub::new(&config.feed)),
+            hub,
+            deliveries: backends.deliveries,
+            deliver: Arc::new(deliver),
             config: Arc::new(config),
             log: backends.log,
             events: backends.queries,
@@ -139,6 +151,10 @@ impl Server {
             Arc::clone(&state.keys).run_refresher(state.config.auth.key_refresh, stop_rx.clone()),
         );
         let feed = tokio::spawn(Arc::clone(&state.hub).run(state.bus.subscribe(), stop_rx.clone()));
+        let delivering = state
+            .deliver
+            .start(state.bus.subscribe(), stop_rx.clone())
+            .await?;
         let data_keys = tokio::spawn(
             Arc::clone(&state.privacy.data_keys)
                 .run_reloader(state.config.auth.key_refresh, stop_rx.clone()),
@@ -171,6 +187,7 @@ impl Server {
         }
         let _ = stop_tx.send(true);
         let _ = tokio::join!(refresher, data_keys, upkeep, feed);
+        futures::future::join_all(delivering).await;
         state.log.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
         Ok(())

@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
-use clickwire_store::{Bus, Catalog, EventLog, EventQueries, MarkQueries, Sources, Vault};
+use clickwire_store::{
+    Bus, Catalog, Deliveries, EventLog, EventQueries, MarkQueries, Sources, Vault,
+};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::{
     auth::KeyCache,
     config::Config,
+    deliver::Deliverer,
     hub::Hub,
     limits::RateLimits,
     pipeline::recall::Recall,
@@ -55,7 +58,7 @@ pub struct Handles {
     pub limits: Arc<RateLimits>,
     /// The process stage (labels and scores); `None` with scoring off.
     pub processor: Option<Arc<Processor>>,
-    /// The Signals Feed's subscribers.
+    /// Every live socket: Signals Feed subscribers, dashboard and test-session streams.
     pub hub: Arc<Hub>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
@@ -73,4 +76,8 @@ pub struct Handles {
     pub recall: Arc<Recall>,
     /// Test sessions created per client address.
     pub test_sessions: Arc<SessionLimiter>,
+    /// Destinations, connections, attempts and issues.
+    pub deliveries: Arc<dyn Deliveries>,
+    /// The router and the dispatcher.
+    pub deliver: Arc<Deliverer>,
 }

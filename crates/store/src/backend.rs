@@ -6,8 +6,10 @@ use std::sync::Arc;
 use clickwire_bus::{Bus, MemoryBus};
 
 use crate::{
-    sqlite::{SqliteCatalog, SqliteConfig, SqliteEventStore, SqliteSources, SqliteVault},
-    Catalog, EventLog, EventQueries, MarkQueries, Sources, StoreError, Vault,
+    sqlite::{
+        SqliteCatalog, SqliteConfig, SqliteDeliveries, SqliteEventStore, SqliteSources, SqliteVault,
+    },
+    Catalog, Deliveries, EventLog, EventQueries, MarkQueries, Sources, StoreError, Vault,
 };
 
 /// Which backend holds the events and the catalog.
@@ -26,6 +28,7 @@ pub struct Backends {
     pub vault: Arc<dyn Vault>,
     pub sources: Arc<dyn Sources>,
     pub marks: Arc<dyn MarkQueries>,
+    pub deliveries: Arc<dyn Deliveries>,
     pub bus: Arc<dyn Bus>,
 }
 
@@ -38,11 +41,13 @@ pub fn open(config: &StoreConfig) -> Result<Backends, StoreError> {
             let catalog = Arc::new(SqliteCatalog::open(&sqlite.dir, sqlite.busy_timeout)?);
             let vault = Arc::new(SqliteVault::open(&sqlite.dir, sqlite.busy_timeout)?);
             let sources = Arc::new(SqliteSources::open(&sqlite.dir, sqlite.busy_timeout)?);
+            let deliveries = Arc::new(SqliteDeliveries::open(&sqlite.dir, sqlite.busy_timeout)?);
             Ok(Backends {
                 log: events.clone(),
                 queries: events.clone(),
                 marks: events,
                 sources,
+                deliveries,
                 catalog,
                 vault,
                 bus,

@@ -8,6 +8,7 @@
 
 mod backend;
 pub mod catalog;
+pub mod deliveries;
 mod error;
 pub mod events;
 pub mod keys;
@@ -23,6 +24,7 @@ use std::{future::Future, pin::Pin};
 pub use backend::{open, Backends, StoreConfig};
 pub use catalog::{AuthKey, Catalog, KeyKind, KeyRecord, NewKey, Tenant, Tier};
 pub use clickwire_bus::{Bus, BusReceiver, Committed, CommittedEvent, Live, MemoryBus};
+pub use deliveries::Deliveries;
 pub use error::StoreError;
 pub use events::{Appended, EventPage, EventQueries, EventQuery, NewEvent, StoredEvent};
 pub use log::{append_committed, AppendBatch, AppendQueue, EventLog, OnCommit, Reservation};

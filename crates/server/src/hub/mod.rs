@@ -9,6 +9,7 @@
 //! gap (a feed subscriber recovers from the store by seq).
 
 mod interest;
+mod notice;
 
 use std::{
     collections::HashMap,
@@ -22,6 +23,7 @@ use bytes::Bytes;
 use clickwire_store::{BusReceiver, Committed};
 pub use interest::Interest;
 use interest::Offers;
+pub use notice::Notice;
 use tokio::sync::{broadcast::error::RecvError, mpsc, watch, Notify};
 
 use crate::{config::FeedConfig, error::ApiError, feed::filter::Filter};
@@ -287,6 +289,23 @@ impl Hub {
                     });
                 });
             }
+        }
+    }
+
+    /// Offers what happened outside the event log (a delivery attempt, an issue) to the
+    /// dashboard sockets of `tenant` subscribed to its channels: each frame is built once.
+    pub fn announce(&self, tenant: &str, notice: &Notice<'_>) {
+        let Ok(tenants) = self.tenants.read() else {
+            return;
+        };
+        let Some(slots) = tenants.get(tenant) else {
+            return;
+        };
+        let frames = notice::Frames::new(notice);
+        for slot in slots {
+            frames.to(&slot.interest, |frame| {
+                slot.offer(LiveFrame { seq: 0, frame })
+            });
         }
     }
 

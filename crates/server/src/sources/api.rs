@@ -15,11 +15,11 @@ use clickwire_model::signal::format_iso;
 use clickwire_store::{DedupRule, KeyKind, Source, SourceKind, SourcePatch, Verification};
 use serde::{Deserialize, Serialize};
 
-use super::page::{limit_and_cursor, MAX_PAGE};
 use super::settings::{
     check_cidrs, check_kind_settings, check_name, check_origins, check_rate_limit,
     check_verification, dedup_rule, dedup_window, new_source, CreateSource, DedupSettings,
 };
+use crate::page::{after_cursor, limit_and_cursor, MAX_PAGE};
 use crate::{admin::json_body, auth::authorize, body::read_body, error::ApiError, state::AppState};
 
 /// The kinds of key that manage sources.
@@ -136,29 +136,9 @@ pub async fn list(
     let (limit, cursor) = limit_and_cursor(query.as_deref().unwrap_or_default(), MAX_PAGE)?;
     let sources = state.source_store.list_sources(&tenant).await?;
     // Oldest first; the cursor is the id of the last source of the previous page.
-    let start = match &cursor {
-        Some(after) => match sources.iter().position(|s| &s.id == after) {
-            Some(at) => at + 1,
-            None => {
-                return Err(ApiError::InvalidRequest(
-                    "cursor: not a next_cursor of this listing".into(),
-                ))
-            }
-        },
-        None => 0,
-    };
-    let rest = sources.len().saturating_sub(start);
-    let page: Vec<SourceView> = sources
-        .into_iter()
-        .skip(start)
-        .take(limit)
-        .map(SourceView::from)
-        .collect();
-    let next_cursor = (rest > limit)
-        .then(|| page.last().map(|s| s.id.clone()))
-        .flatten();
+    let (page, next_cursor) = after_cursor(sources, limit, cursor.as_deref(), |s| &s.id)?;
     Ok(Json(SourceList {
-        sources: page,
+        sources: page.into_iter().map(SourceView::from).collect(),
         next_cursor,
     }))
 }

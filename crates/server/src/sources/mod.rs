@@ -4,7 +4,6 @@
 
 pub mod api;
 mod cache;
-mod page;
 pub mod settings;
 pub mod socket;
 pub mod test_sessions;

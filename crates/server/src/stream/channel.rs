@@ -85,6 +85,21 @@ impl Channels {
     pub fn source_events(&self, source: &str) -> bool {
         self.sources.contains(source)
     }
+
+    /// Subscribed to every delivery attempt of the tenant.
+    pub fn all_deliveries(&self) -> bool {
+        self.deliveries
+    }
+
+    /// Subscribed to the delivery attempts to `destination`.
+    pub fn destination_deliveries(&self, destination: &str) -> bool {
+        self.destinations.contains(destination)
+    }
+
+    /// Subscribed to issues.
+    pub fn issues(&self) -> bool {
+        self.issues
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod deliveries;
 mod feed;
 mod helpers;
 mod ingest;

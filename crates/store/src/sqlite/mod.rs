@@ -7,6 +7,7 @@
 mod catalog;
 mod checkpoint;
 mod columns;
+mod deliveries;
 mod marks;
 mod pool;
 mod query;
@@ -27,6 +28,7 @@ use std::{
 
 pub use catalog::SqliteCatalog;
 use clickwire_bus::Bus;
+pub use deliveries::{SqliteDeliveries, DELIVERIES_FILE};
 pub use retention::RetentionConfig;
 use serde::Deserialize;
 pub use sources::SqliteSources;

@@ -27,6 +27,8 @@ pub struct Pool {
     path: PathBuf,
     /// The data directory whose index file each connection attaches, if any.
     attach_index_of: Option<PathBuf>,
+    /// Another database file each connection attaches, and its schema name.
+    attach_db: Option<(PathBuf, &'static str)>,
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
     max_idle: usize,
@@ -43,6 +45,7 @@ impl Pool {
         Self {
             path: path.to_owned(),
             attach_index_of: None,
+            attach_db: None,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
             max_idle: size,
@@ -61,6 +64,12 @@ impl Pool {
     /// Every connection will see the visitor index of `dir` as `idx`.
     pub fn attaching_index(mut self, dir: &Path) -> Self {
         self.attach_index_of = Some(dir.to_owned());
+        self
+    }
+
+    /// Every connection will see the database file `path` as `name`.
+    pub fn attaching(mut self, path: &Path, name: &'static str) -> Self {
+        self.attach_db = Some((path.to_owned(), name));
         self
     }
 
@@ -103,6 +112,12 @@ impl Pool {
         let conn = open_connection(&self.path, self.busy_timeout)?;
         if let Some(dir) = &self.attach_index_of {
             super::visitor_index::attach(&conn, dir)?;
+        }
+        if let Some((path, name)) = &self.attach_db {
+            conn.execute(
+                &format!("ATTACH DATABASE ?1 AS {name}"),
+                [path.to_string_lossy()],
+            )?;
         }
         Ok(conn)
     }

@@ -29,13 +29,16 @@ use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{
-    page::{invalid, limit_and_cursor},
-    settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT},
-};
+use super::settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT};
 use crate::{
-    client_addr::client_ip, config::TestSessionsConfig, error::ApiError, hub::Interest,
-    ingest::now_ms, limits::RateLimited, state::AppState,
+    client_addr::client_ip,
+    config::TestSessionsConfig,
+    error::ApiError,
+    hub::Interest,
+    ingest::now_ms,
+    limits::RateLimited,
+    page::{invalid, limit_and_cursor},
+    state::AppState,
 };
 
 /// The tenant test sessions and their captured requests belong to (it has no keys).
