@@ -90,7 +90,7 @@ fn now_ms() -> u128 {
 
 /// Resolves on SIGINT or SIGTERM. If a handler cannot be installed, that signal is
 /// simply not waited for, rather than shutting down at once.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -3,9 +3,11 @@
 
 mod admin;
 mod baseline;
+mod destination;
 mod feedbench;
 mod loadgen;
 mod serve;
+mod sink;
 mod source;
 mod store;
 mod subscribe;
@@ -38,6 +40,12 @@ enum Command {
     /// Manage sources (where pipeline events come from) in a data directory.
     #[command(subcommand)]
     Source(source::SourceCommand),
+    /// Manage delivery destinations in a data directory.
+    #[command(subcommand)]
+    Destination(destination::DestinationCommand),
+    /// Manage connections (source → destination, with filter rules) in a data directory.
+    #[command(subcommand)]
+    Connection(destination::ConnectionCommand),
     /// Inspect or fill the event store of a data directory.
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -51,6 +59,8 @@ enum Command {
     /// Benchmark the Signals Feed: subscribers, frames/s, ack-to-frame latency, memory.
     #[command(hide = true)]
     Feedbench(feedbench::FeedbenchArgs),
+    /// A delivery receiver for benchmarks and drills: answers every request and counts.
+    Sink(sink::SinkArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -60,11 +70,14 @@ fn main() -> std::process::ExitCode {
         Command::Tenant(cmd) => admin::run_tenant(cmd),
         Command::Key(cmd) => admin::run_key(cmd),
         Command::Source(cmd) => source::run(cmd),
+        Command::Destination(cmd) => destination::run_destination(cmd),
+        Command::Connection(cmd) => destination::run_connection(cmd),
         Command::Store(cmd) => store::run(cmd),
         Command::Loadgen(args) => loadgen::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Subscribe(args) => subscribe::run(args),
         Command::Feedbench(args) => feedbench::run(args),
+        Command::Sink(args) => sink::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! a live data directory, and durability across SIGKILL.
 
 mod cli;
+mod deliveries;
 mod durability;
 mod feed;
 mod process;
