@@ -59,6 +59,10 @@ pub struct DeliveriesConfig {
     /// An issue without a new failure for this long resolves itself.
     #[serde(with = "humantime_serde")]
     pub issue_auto_resolve: Duration,
+    /// Threads of the deliveries' own runtime.
+    pub threads: usize,
+    /// Run the delivery threads at the lowest CPU priority, so ingest is served first.
+    pub low_priority: bool,
 }
 
 impl Default for DeliveriesConfig {
@@ -67,6 +71,8 @@ impl Default for DeliveriesConfig {
             route_page: 500,
             reload_interval: Duration::from_secs(5),
             issue_auto_resolve: Duration::from_secs(30 * 60),
+            threads: 2,
+            low_priority: true,
         }
     }
 }
@@ -559,6 +565,7 @@ impl Config {
             }
         }
         positive("deliveries.route_page", self.deliveries.route_page)?;
+        positive("deliveries.threads", self.deliveries.threads)?;
         let durations = [
             (
                 "deliveries.reload_interval",

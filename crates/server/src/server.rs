@@ -49,7 +49,7 @@ pub enum ServerError {
     #[error("personal data keys: {0}")]
     Privacy(#[from] PrivacyError),
     #[error("deliveries: {0}")]
-    Deliveries(String),
+    Deliveries(#[from] crate::deliver::DeliverError),
 }
 
 impl Server {
@@ -95,8 +95,7 @@ impl Server {
             Arc::clone(&backends.deliveries),
             Arc::clone(&hub),
             &config.deliveries,
-        )
-        .map_err(|err| ServerError::Deliveries(err.to_string()))?;
+        )?;
         let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
             processor: processor.map(Arc::new),
@@ -188,6 +187,7 @@ impl Server {
         let _ = stop_tx.send(true);
         let _ = tokio::join!(refresher, data_keys, upkeep, feed);
         futures::future::join_all(delivering).await;
+        state.deliver.shut_down();
         state.log.close().await?;
         tracing::info!("stopped; every acknowledged batch is committed");
         Ok(())

@@ -134,7 +134,12 @@ async fn routed_attempts_read_their_events_and_move_the_checkpoint() {
     append(&s.events, Some("src_1"), vec![event("a", 0), event("b", 1)])
         .await
         .expect("append");
-    assert_eq!(d.route_checkpoint().await.expect("checkpoint"), -1);
+    assert_eq!(
+        d.route_checkpoint().await.expect("checkpoint"),
+        -1,
+        "parked at first"
+    );
+    assert_eq!(d.unpark_router(0).await.expect("unpark"), 0);
     let page = d.route_page(0, vec!["t".into()], 10).await.expect("page");
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].source.as_deref(), Some("src_1"));
@@ -148,6 +153,22 @@ async fn routed_attempts_read_their_events_and_move_the_checkpoint() {
         .await
         .expect("commit");
     assert_eq!(d.route_checkpoint().await.expect("checkpoint"), page[1].seq);
+    assert_eq!(
+        d.unpark_router(99).await.expect("unpark"),
+        page[1].seq,
+        "a router that is not parked keeps its checkpoint"
+    );
+    d.park_router().await.expect("park");
+    d.commit_routed(Vec::new(), 50).await.expect("commit");
+    assert_eq!(
+        d.route_checkpoint().await.expect("checkpoint"),
+        -1,
+        "parked stays parked"
+    );
+    assert_eq!(
+        d.unpark_router(page[1].seq).await.expect("unpark"),
+        page[1].seq
+    );
     let due = d.due("dst_1", 0, 10).await.expect("due");
     assert_eq!(due.len(), 1);
     assert_eq!(

@@ -9,26 +9,45 @@ pub mod api;
 pub mod dispatch;
 pub mod document;
 pub mod router;
+mod runtime;
 pub mod settings;
 mod sweep;
 pub mod views;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use clickwire_store::{BusReceiver, Deliveries, StoreError};
-use tokio::{sync::watch, task::JoinHandle};
+use tokio::{
+    runtime::{Handle, Runtime},
+    sync::watch,
+    task::JoinHandle,
+};
 
 use crate::{config::DeliveriesConfig, hub::Hub};
 pub use dispatch::Dispatcher;
 pub use router::Router;
 
-/// The router, the dispatcher and their background tasks.
+/// Why deliveries could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    #[error("the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("the delivery runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+/// The router, the dispatcher and their background tasks, on their own runtime.
 pub struct Deliverer {
     pub router: Arc<Router>,
     pub dispatcher: Arc<Dispatcher>,
     store: Arc<dyn Deliveries>,
     hub: Arc<Hub>,
     config: DeliveriesConfig,
+    runtime: Mutex<Option<Runtime>>,
+    handle: Handle,
 }
 
 impl Deliverer {
@@ -36,8 +55,14 @@ impl Deliverer {
         store: Arc<dyn Deliveries>,
         hub: Arc<Hub>,
         config: &DeliveriesConfig,
-    ) -> Result<Self, reqwest::Error> {
-        let dispatcher = Arc::new(Dispatcher::new(Arc::clone(&store), Arc::clone(&hub))?);
+    ) -> Result<Self, DeliverError> {
+        let runtime = runtime::build(config.threads, config.low_priority)?;
+        let handle = runtime.handle().clone();
+        let dispatcher = Arc::new(Dispatcher::new(
+            Arc::clone(&store),
+            Arc::clone(&hub),
+            handle.clone(),
+        )?);
         let router = Arc::new(Router::new(
             Arc::clone(&store),
             Arc::clone(&dispatcher),
@@ -49,7 +74,17 @@ impl Deliverer {
             store,
             hub,
             config: config.clone(),
+            runtime: Mutex::new(Some(runtime)),
+            handle,
         })
+    }
+
+    /// Stops the delivery runtime (after `start`'s tasks have ended); what was in flight
+    /// stays pending in the store and is sent after the next start.
+    pub fn shut_down(&self) {
+        if let Some(runtime) = self.runtime.lock().ok().and_then(|mut r| r.take()) {
+            runtime.shutdown_background();
+        }
     }
 
     /// Takes a change of destinations or connections into account at once.
@@ -87,13 +122,13 @@ impl Deliverer {
         let auto_resolve = self.config.issue_auto_resolve;
         let sweep_every =
             (auto_resolve / 4).clamp(Duration::from_millis(50), Duration::from_secs(60));
+        let spawn = &self.handle;
         Ok(vec![
-            tokio::spawn(Arc::clone(&self.router).run(commits, stop.clone())),
-            tokio::spawn(
-                Arc::clone(&self.dispatcher).run(self.config.reload_interval, stop.clone()),
-            ),
-            tokio::spawn(reload),
-            tokio::spawn(sweep::run(
+            spawn.spawn(Arc::clone(&self.router).run(commits, stop.clone())),
+            spawn
+                .spawn(Arc::clone(&self.dispatcher).run(self.config.reload_interval, stop.clone())),
+            spawn.spawn(reload),
+            spawn.spawn(sweep::run(
                 Arc::clone(&self.store),
                 Arc::clone(&self.hub),
                 auto_resolve,
@@ -101,5 +136,13 @@ impl Deliverer {
                 stop,
             )),
         ])
+    }
+}
+
+impl Drop for Deliverer {
+    /// A runtime may not be dropped where blocking is not allowed; shutting it down in the
+    /// background may happen anywhere.
+    fn drop(&mut self) {
+        self.shut_down();
     }
 }

@@ -3,8 +3,9 @@
 //! connections of each event's tenant on the delivered document, and commits the attempts
 //! of a page together with the page's last seq. A crash between an event's commit and its
 //! routing routes it after the restart; nothing is routed twice. While no connection is
-//! enabled nothing is read: the checkpoint jumps to the log's end when the first connection
-//! is enabled, so a connection takes the events committed after it.
+//! enabled the router is parked and reads nothing; enabling the first connection unparks it
+//! at the log's end before the API answers, so a connection takes exactly the events
+//! committed after it was saved.
 
 use std::{
     collections::HashSet,
@@ -44,9 +45,17 @@ impl Router {
         }
     }
 
-    /// Reads the enabled connections again (after a change through the API or the CLI).
+    /// Reads the enabled connections again (after a change through the API or the CLI),
+    /// parking the router when there are none and unparking it at the end of the log when
+    /// there are.
     pub async fn reload(&self) -> Result<(), StoreError> {
         let enabled = self.store.enabled_connections().await?;
+        if enabled.is_empty() {
+            self.store.park_router().await?;
+        } else if self.store.route_checkpoint().await? < 0 {
+            let latest = self.store.latest_seq().await?;
+            self.store.unpark_router(latest).await?;
+        }
         if let Ok(mut connections) = self.connections.write() {
             *connections = Arc::new(enabled);
         }
@@ -89,22 +98,14 @@ impl Router {
     async fn step(&self, checkpoint: &mut Option<i64>) -> Result<bool, StoreError> {
         let connections = self.connections();
         if connections.is_empty() {
-            if checkpoint.take().is_some() {
-                self.store.park_router().await?;
-            }
+            *checkpoint = None;
             return Ok(false);
         }
         let after = match *checkpoint {
             Some(at) => at,
             None => {
-                let stored = self.store.route_checkpoint().await?;
-                let at = if stored < 0 {
-                    let latest = self.store.latest_seq().await?;
-                    self.store.commit_routed(Vec::new(), latest).await?;
-                    latest
-                } else {
-                    stored
-                };
+                let latest = self.store.latest_seq().await?;
+                let at = self.store.unpark_router(latest).await?;
                 *checkpoint = Some(at);
                 at
             }

@@ -50,6 +50,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::default();
     config.store.data = dir.path().to_owned();
+    // Many servers share this test process's cores: delivery threads at the lowest CPU
+    // priority would wait behind every other test (bench-deliveries.sh measures that mode).
+    config.deliveries.low_priority = false;
     customise(&mut config);
     let (server, addr, stop, task) = start(config).await;
     let file = server.expect("first start bootstraps");

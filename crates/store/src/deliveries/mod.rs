@@ -72,9 +72,12 @@ pub trait Deliveries: Send + Sync {
 
     /// The seq of the last event the router has routed; negative while it is parked.
     fn route_checkpoint(&self) -> StoreFuture<'_, i64>;
-    /// Parks the router (no connection is enabled): when it routes again it starts at the
-    /// end of the log.
+    /// Parks the router (no connection is enabled): while parked, routed pages do not move
+    /// the checkpoint.
     fn park_router(&self) -> StoreFuture<'_, ()>;
+    /// Unparks a parked router at `seq` (the end of the log when a connection is enabled);
+    /// a router that is not parked keeps its checkpoint. The checkpoint it now has.
+    fn unpark_router(&self, seq: i64) -> StoreFuture<'_, i64>;
     /// The newest seq of the event log.
     fn latest_seq(&self) -> StoreFuture<'_, i64>;
     /// Committed events after `after_seq` of `tenants`, oldest first.
@@ -84,8 +87,8 @@ pub trait Deliveries: Send + Sync {
         tenants: Vec<String>,
         limit: usize,
     ) -> StoreFuture<'_, Vec<RoutedEvent>>;
-    /// Stores the first attempts of routed events and moves the checkpoint to `checkpoint`,
-    /// in one transaction.
+    /// Stores the first attempts of routed events and moves the checkpoint to `checkpoint`
+    /// (unless the router is parked), in one transaction.
     fn commit_routed(&self, attempts: Vec<NewAttempt>, checkpoint: i64) -> StoreFuture<'_, ()>;
 
     /// Pending attempts of `destination` due at `now`, oldest first, with their events.

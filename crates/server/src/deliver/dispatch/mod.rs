@@ -21,6 +21,7 @@ pub use circuit::State as CircuitState;
 use clickwire_store::{deliveries::Destination, Deliveries, StoreError};
 use serde::Serialize;
 use tokio::{
+    runtime::Handle,
     sync::{watch, Notify},
     task::JoinHandle,
 };
@@ -33,6 +34,8 @@ pub struct Shared {
     pub client: reqwest::Client,
     pub hub: Arc<Hub>,
     workers: Mutex<HashMap<String, Worker>>,
+    /// The deliveries' runtime, where workers run.
+    runtime: Handle,
 }
 
 impl Shared {
@@ -68,7 +71,11 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn new(store: Arc<dyn Deliveries>, hub: Arc<Hub>) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        store: Arc<dyn Deliveries>,
+        hub: Arc<Hub>,
+        runtime: Handle,
+    ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(1024)
             .redirect(reqwest::redirect::Policy::none())
@@ -79,6 +86,7 @@ impl Dispatcher {
                 client,
                 hub,
                 workers: Mutex::new(HashMap::new()),
+                runtime,
             }),
         })
     }
@@ -121,7 +129,7 @@ impl Dispatcher {
                     )));
                     let (tx, rx) = watch::channel(Arc::new(destination));
                     let wake = Arc::new(Notify::new());
-                    let task = tokio::spawn(worker::run(
+                    let task = self.shared.runtime.spawn(worker::run(
                         Arc::clone(&self.shared),
                         rx,
                         Arc::clone(&wake),

@@ -2,7 +2,9 @@
 //! (oldest first), keeps up to `max_concurrency` requests in flight, and records each
 //! finished batch in one store transaction before those attempts can be read as due again.
 //! The breaker decides what may be sent: everything, one probe, or nothing until the
-//! cooldown passes (attempts wait in the store meanwhile). A 410 disables the destination.
+//! cooldown passes (attempts wait in the store meanwhile). When a probe closes the circuit,
+//! what waited is flushed one request at a time, so it arrives in order; then the worker
+//! goes back to full concurrency. A 410 disables the destination.
 //! Finished attempts and changed issues are announced on the dashboard stream.
 
 use std::{
@@ -19,7 +21,7 @@ use tokio::{
 };
 
 use super::{
-    circuit::{Circuit, Permit},
+    circuit::{Circuit, Permit, State as CircuitState},
     outcome,
     request::{self, Sent, Verdict},
     Shared,
@@ -49,6 +51,8 @@ pub async fn run(
     let mut queue: VecDeque<Due> = VecDeque::new();
     let mut held: HashSet<String> = HashSet::new();
     let mut running: JoinSet<Done> = JoinSet::new();
+    // After the circuit closed: send what waited one at a time, oldest first.
+    let mut flushing = false;
     loop {
         let current = Arc::clone(&destination.borrow());
         let cap = current.settings.max_concurrency.max(1) as usize;
@@ -56,6 +60,7 @@ pub async fn run(
         let mut look_again = Some(now + IDLE_LOOK.as_millis() as i64);
         if current.disabled_reason.is_none() {
             let room = match permit(&circuit, now, running.is_empty()) {
+                Permit::All if flushing => usize::from(running.is_empty()),
                 Permit::All => cap.saturating_sub(running.len()),
                 Permit::Probe => 1,
                 Permit::Wait(until) => {
@@ -76,6 +81,7 @@ pub async fn run(
                             }
                         }
                         if queue.is_empty() {
+                            flushing = false;
                             if let Ok(Some(next)) = shared.store.next_due(&current.id).await {
                                 look_again = look_again.map(|at| at.min(next.max(now)));
                             }
@@ -107,7 +113,7 @@ pub async fn run(
                 while let Some(more) = running.try_join_next() {
                     batch.extend(more);
                 }
-                record(&shared, &current, &circuit, batch, &mut held).await;
+                flushing |= record(&shared, &current, &circuit, batch, &mut held).await;
             }
             () = wake.notified() => {}
             changed = destination.changed() => {
@@ -130,14 +136,15 @@ fn permit(circuit: &Mutex<Circuit>, now: i64, idle: bool) -> Permit {
 }
 
 /// Records a batch of sent attempts in one transaction, updates the breaker, announces the
-/// attempts and issues, and disables the destination on a 410.
+/// attempts and issues, and disables the destination on a 410. True when the batch closed
+/// a circuit that was not closed.
 async fn record(
     shared: &Shared,
     destination: &Destination,
     circuit: &Mutex<Circuit>,
     batch: Vec<Done>,
     held: &mut HashSet<String>,
-) {
+) -> bool {
     let now = now_ms();
     let finished: Vec<_> = batch
         .iter()
@@ -159,9 +166,11 @@ async fn record(
             }
         }
     }
+    let mut closed = false;
     if let Ok(mut circuit) = circuit.lock() {
         for (_, sent) in &batch {
             if sent.verdict == Verdict::Success {
+                closed |= circuit.state != CircuitState::Closed;
                 circuit.success();
             } else if outcome::counts_against(sent) {
                 circuit.failure(now);
@@ -189,6 +198,7 @@ async fn record(
     metrics::counter!("clickwire_deliveries_total", "outcome" => "failed")
         .increment(finished.iter().filter(|f| !f.success).count() as u64);
     announce(shared, destination, &batch, &finished, issues);
+    closed
 }
 
 fn announce(

@@ -150,6 +150,10 @@ impl Deliveries for SqliteDeliveries {
         Box::pin(self.pool.run(route::park))
     }
 
+    fn unpark_router(&self, seq: i64) -> StoreFuture<'_, i64> {
+        Box::pin(self.pool.run(move |conn| route::unpark(conn, seq)))
+    }
+
     fn latest_seq(&self) -> StoreFuture<'_, i64> {
         Box::pin(self.pool.run(route::latest_seq))
     }

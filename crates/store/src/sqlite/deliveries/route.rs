@@ -23,6 +23,14 @@ pub fn park(db: &mut Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+pub fn unpark(db: &mut Db, seq: i64) -> Result<i64, StoreError> {
+    db.execute(
+        "UPDATE route_checkpoint SET seq = ?1 WHERE id = 1 AND seq < 0",
+        [seq],
+    )?;
+    checkpoint(db)
+}
+
 pub fn latest_seq(db: &mut Db) -> Result<i64, StoreError> {
     Ok(
         db.query_row("SELECT COALESCE(MAX(seq), 0) FROM ev.events", [], |row| {
@@ -70,7 +78,7 @@ pub fn commit(db: &mut Db, attempts: &[NewAttempt], checkpoint: i64) -> Result<(
     let tx = db.transaction()?;
     insert_attempts(&tx, attempts)?;
     tx.execute(
-        "UPDATE route_checkpoint SET seq = MAX(seq, ?1) WHERE id = 1",
+        "UPDATE route_checkpoint SET seq = MAX(seq, ?1) WHERE id = 1 AND seq >= 0",
         [checkpoint],
     )?;
     tx.commit()?;
