@@ -2,19 +2,25 @@
 # Benchmark of deliveries, each figure measured in this run:
 #   ingest alone       `clickwire loadgen` 25-event batches against a server with no connection;
 #   ingest delivering  the same against a server whose every event goes to a fast receiver
-#                      (`clickwire sink`): the ratio to "ingest alone" is what delivering costs;
+#                      (`clickwire sink`): the ratio to "ingest alone" is what delivering costs.
+#                      The receiver stands for a remote endpoint, so it runs at nice 19 and
+#                      takes only the CPU the server leaves (set BENCH_SINK_NICE=0 to let it
+#                      compete as an equal);
 #   fast receiver      deliveries/s drained from the backlog that run left, the receiver
 #                      answering at once (success counter over BENCH_DURATION seconds);
 #   slow receiver      the same with every answer taking 200 ms (max_concurrency 500).
 # Prints a markdown table on stdout; progress goes to stderr.
 #
 # Environment (optional): BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (loadgen,
-# default 16), BENCH_SKIP_BUILD=1 (use the existing release binary), CARGO_TARGET_DIR.
+# default 16), BENCH_SINK_NICE (default 19), BENCH_SKIP_BUILD=1 (use the existing release
+# binary), CARGO_TARGET_DIR; CLICKWIRE_DELIVERIES__LOW_PRIORITY=false measures the server
+# with its delivery threads at normal priority.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
+SINK_NICE=${BENCH_SINK_NICE:-19}
 BIN=${CARGO_TARGET_DIR:-target}/release/clickwire
 SERVER_ADDR=127.0.0.1:18280
 SINK_ADDR=127.0.0.1:18290
@@ -102,7 +108,7 @@ loadgen "$(key_of "$TMP/alone" server)" >"$TMP/alone.json"
 stop_all
 
 log "+ ingest while delivering to a fast receiver"
-"$BIN" sink --listen "$SINK_ADDR" --threads 1 >"$TMP/sink-fast.json" 2>/dev/null &
+nice -n "$SINK_NICE" "$BIN" sink --listen "$SINK_ADDR" --threads 1 >"$TMP/sink-fast.json" 2>/dev/null &
 PIDS+=("$!")
 wait_ready "http://$SINK_ADDR/readyz"
 serve "$TMP/fast"
@@ -114,7 +120,7 @@ FAST=$(drain_rate)
 stop_all
 
 log "+ a receiver answering in 200 ms"
-"$BIN" sink --listen "$SINK_ADDR" --threads 1 --delay 200ms >"$TMP/sink-slow.json" 2>/dev/null &
+nice -n "$SINK_NICE" "$BIN" sink --listen "$SINK_ADDR" --threads 1 --delay 200ms >"$TMP/sink-slow.json" 2>/dev/null &
 PIDS+=("$!")
 wait_ready "http://$SINK_ADDR/readyz"
 serve "$TMP/slow"
@@ -123,13 +129,13 @@ loadgen "$(key_of "$TMP/slow" server)" >/dev/null
 SLOW=$(drain_rate)
 stop_all
 
-python3 - "$TMP" "$FAST" "$SLOW" "$(git describe --always --dirty 2>/dev/null || echo none)" <<'PY'
+python3 - "$TMP" "$FAST" "$SLOW" "$(git describe --always --dirty 2>/dev/null || echo none)" "$SINK_NICE" <<'PY'
 import json, sys
 tmp, fast, slow, commit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 alone = json.load(open(f"{tmp}/alone.json"))
 delivering = json.load(open(f"{tmp}/delivering.json"))
 a, d = alone["events_per_s"], delivering["events_per_s"]
-print(f"commit {commit}")
+print(f"commit {commit}, receiver at nice {sys.argv[5]}")
 print()
 print("| target | per second | ratio |")
 print("|---|---|---|")
