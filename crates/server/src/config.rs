@@ -61,7 +61,8 @@ pub struct DeliveriesConfig {
     pub issue_auto_resolve: Duration,
     /// Threads of the deliveries' own runtime.
     pub threads: usize,
-    /// Run the delivery threads at the lowest CPU priority, so ingest is served first.
+    /// Run the delivery threads at nice 10 (`SCHED_BATCH`), so that on busy cores ingest is
+    /// served first.
     pub low_priority: bool,
 }
 

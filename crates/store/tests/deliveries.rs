@@ -74,6 +74,7 @@ fn first_attempt(seq: i64, event_id: &str, destination: &str, n: usize) -> NewAt
 fn failed(attempt_id: &str, retry: Option<NewAttempt>, dead_letter: bool) -> Finished {
     Finished {
         attempt_id: attempt_id.into(),
+        request_url: "http://127.0.0.1:9/hook".into(),
         success: false,
         response_status: Some(503),
         response_body: Some("down".into()),
@@ -140,11 +141,14 @@ async fn routed_attempts_read_their_events_and_move_the_checkpoint() {
         "parked at first"
     );
     assert_eq!(d.unpark_router(0).await.expect("unpark"), 0);
-    let page = d.route_page(0, vec!["t".into()], 10).await.expect("page");
+    let page = d
+        .route_page(0, i64::MAX, vec!["t".into()], 10)
+        .await
+        .expect("page");
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].source.as_deref(), Some("src_1"));
     assert!(d
-        .route_page(0, vec!["nobody".into()], 10)
+        .route_page(0, i64::MAX, vec!["nobody".into()], 10)
         .await
         .expect("page")
         .is_empty());

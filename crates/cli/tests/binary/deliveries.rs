@@ -185,6 +185,7 @@ async fn pending_deliveries_survive_sigkill_and_none_is_sent_again_once_recorded
 
     // A witness event after everything: once it arrives, the worker has looked for due
     // attempts again, and nothing recorded is due.
+    let before_witness = receiver.seen().len();
     let witness = client
         .post(server.url("/v1/events"))
         .header("x-api-key", &server_key)
@@ -193,7 +194,7 @@ async fn pending_deliveries_survive_sigkill_and_none_is_sent_again_once_recorded
         .await
         .expect("witness");
     assert_eq!(witness.status(), 202);
-    receiver.until(receiver.seen().len() + 1).await;
+    receiver.until(before_witness + 1).await;
     let seen = receiver.seen();
     let mut requests: HashMap<&str, usize> = HashMap::new();
     let mut event_of: HashMap<&str, &str> = HashMap::new();

@@ -1,21 +1,20 @@
 //! The router: committed events → pending first attempts. It follows the event log after
 //! its durable checkpoint (woken by each commit on the bus), evaluates the enabled
 //! connections of each event's tenant on the delivered document, and commits the attempts
-//! of a page together with the page's last seq. A crash between an event's commit and its
-//! routing routes it after the restart; nothing is routed twice. While no connection is
-//! enabled the router is parked and reads nothing; enabling the first connection unparks it
-//! at the log's end before the API answers, so a connection takes exactly the events
-//! committed after it was saved.
+//! of a page together with the seq the page reached. A crash between an event's commit and
+//! its routing routes it after the restart; nothing is routed twice. A connection takes the
+//! events received after it was created (never older ones, however far behind the router
+//! is). While no connection is enabled the router is parked and reads nothing.
 
 use std::{
     collections::HashSet,
     sync::{Arc, RwLock},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use clickwire_model::rules::all_match;
 use clickwire_store::{
-    deliveries::{new_id, Connection, NewAttempt},
+    deliveries::{new_id, Connection, NewAttempt, RoutedEvent},
     BusReceiver, Deliveries, StoreError,
 };
 use tokio::sync::{watch, Notify};
@@ -25,6 +24,8 @@ use crate::ingest::now_ms;
 
 /// How long the router waits after the store failed.
 const BACKOFF: Duration = Duration::from_millis(500);
+/// How often a checkpoint that moved without routing anything is stored.
+const PERSIST_EVERY: Duration = Duration::from_secs(1);
 
 pub struct Router {
     store: Arc<dyn Deliveries>,
@@ -72,10 +73,9 @@ impl Router {
 
     /// Routes until `stop` changes.
     pub async fn run(self: Arc<Self>, mut commits: BusReceiver, mut stop: watch::Receiver<bool>) {
-        let mut checkpoint: Option<i64> = None;
+        let mut at = Position::default();
         loop {
-            let step = self.step(&mut checkpoint).await;
-            let more = match step {
+            let more = match self.step(&mut at).await {
                 Ok(more) => more,
                 Err(err) => {
                     tracing::warn!(error = %err, "routing failed; retrying");
@@ -94,42 +94,87 @@ impl Router {
         }
     }
 
-    /// Routes one page; true when more may be waiting.
-    async fn step(&self, checkpoint: &mut Option<i64>) -> Result<bool, StoreError> {
+    /// Routes one page of the events up to the log's end; true when more may be waiting.
+    async fn step(&self, at: &mut Position) -> Result<bool, StoreError> {
         let connections = self.connections();
         if connections.is_empty() {
-            *checkpoint = None;
+            at.checkpoint = None;
             return Ok(false);
         }
-        let after = match *checkpoint {
-            Some(at) => at,
+        let latest = self.store.latest_seq().await?;
+        let after = match at.checkpoint {
+            Some(seq) => seq,
             None => {
-                let latest = self.store.latest_seq().await?;
-                let at = self.store.unpark_router(latest).await?;
-                *checkpoint = Some(at);
-                at
+                let seq = self.store.unpark_router(latest).await?;
+                at.checkpoint = Some(seq);
+                seq
             }
         };
+        if latest <= after {
+            return Ok(false);
+        }
         let tenants: Vec<String> = connections
             .iter()
             .map(|c| c.tenant.clone())
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let events = self.store.route_page(after, tenants, self.page).await?;
-        let Some(last) = events.last().map(|e| e.seq) else {
-            return Ok(false);
+        let events = self
+            .store
+            .route_page(after, latest, tenants, self.page)
+            .await?;
+        // A short page holds every event of these tenants up to `latest`.
+        let full = events.len() >= self.page;
+        let reached = match events.last() {
+            Some(last) if full => last.seq,
+            _ => latest,
         };
+        let attempts = self.attempts_of(&connections, &events).await?;
+        let quiet = attempts.is_empty() && at.persisted.elapsed() < PERSIST_EVERY;
+        if quiet {
+            // Nothing routed: the checkpoint moves in memory; the store learns it within
+            // PERSIST_EVERY (routing those events again after a crash makes nothing).
+            at.checkpoint = Some(reached);
+            return Ok(full);
+        }
+        let woken: HashSet<String> = attempts.iter().map(|a| a.destination_id.clone()).collect();
+        metrics::counter!("clickwire_deliveries_routed_total").increment(attempts.len() as u64);
+        self.store.commit_routed(attempts, reached).await?;
+        at.checkpoint = Some(reached);
+        at.persisted = Instant::now();
+        for destination in woken {
+            self.dispatcher.wake(&destination);
+        }
+        Ok(full)
+    }
+
+    /// The first attempts of `events`: one per event and enabled connection of its tenant
+    /// that takes its source, was created before the event arrived, whose destination is
+    /// enabled, and whose rules all match the delivered document.
+    async fn attempts_of(
+        &self,
+        connections: &[Connection],
+        events: &[RoutedEvent],
+    ) -> Result<Vec<NewAttempt>, StoreError> {
         let now = now_ms();
+        let mut synced = false;
         let mut attempts = Vec::new();
-        for event in &events {
-            let mine = connections
-                .iter()
-                .filter(|c| c.tenant == event.tenant && c.takes_source(event.source.as_deref()));
+        for event in events {
+            let mine = connections.iter().filter(|c| {
+                c.tenant == event.tenant
+                    && c.takes_source(event.source.as_deref())
+                    && event.received_at >= c.created_at
+            });
             let mut document = None;
             for connection in mine {
-                let Some(destination) = self.dispatcher.destination(&connection.destination_id)
-                else {
+                let mut destination = self.dispatcher.destination(&connection.destination_id);
+                if destination.is_none() && !synced {
+                    // A destination made by the CLI that the dispatcher has not loaded yet.
+                    self.dispatcher.sync().await?;
+                    synced = true;
+                    destination = self.dispatcher.destination(&connection.destination_id);
+                }
+                let Some(destination) = destination else {
                     continue;
                 };
                 if destination.disabled_reason.is_some() {
@@ -152,13 +197,23 @@ impl Router {
                 });
             }
         }
-        let woken: HashSet<String> = attempts.iter().map(|a| a.destination_id.clone()).collect();
-        metrics::counter!("clickwire_deliveries_routed_total").increment(attempts.len() as u64);
-        self.store.commit_routed(attempts, last).await?;
-        *checkpoint = Some(last);
-        for destination in woken {
-            self.dispatcher.wake(&destination);
+        Ok(attempts)
+    }
+}
+
+/// Where the router is.
+struct Position {
+    /// The last seq routed; `None` until read from the store.
+    checkpoint: Option<i64>,
+    /// When the checkpoint was last stored.
+    persisted: Instant,
+}
+
+impl Default for Position {
+    fn default() -> Self {
+        Self {
+            checkpoint: None,
+            persisted: Instant::now(),
         }
-        Ok(events.len() >= self.page)
     }
 }

@@ -101,6 +101,8 @@ pub struct NewAttempt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finished {
     pub attempt_id: String,
+    /// Where the request went (the destination's URL when it was sent).
+    pub request_url: String,
     pub success: bool,
     pub response_status: Option<u16>,
     pub response_body: Option<String>,
@@ -108,7 +110,7 @@ pub struct Finished {
     pub error_type: Option<String>,
     pub error: Option<String>,
     pub completed_at: i64,
-    /// The retry this failure schedules.
+    /// The retry this failure schedules (made only if the attempt was still pending).
     pub retry: Option<NewAttempt>,
     /// This failure was the last attempt.
     pub dead_letter: bool,

@@ -80,10 +80,12 @@ pub trait Deliveries: Send + Sync {
     fn unpark_router(&self, seq: i64) -> StoreFuture<'_, i64>;
     /// The newest seq of the event log.
     fn latest_seq(&self) -> StoreFuture<'_, i64>;
-    /// Committed events after `after_seq` of `tenants`, oldest first.
+    /// Committed events of `tenants` after `after_seq` up to `up_to` (inclusive), oldest
+    /// first.
     fn route_page(
         &self,
         after_seq: i64,
+        up_to: i64,
         tenants: Vec<String>,
         limit: usize,
     ) -> StoreFuture<'_, Vec<RoutedEvent>>;
@@ -95,6 +97,8 @@ pub trait Deliveries: Send + Sync {
     fn due(&self, destination: &str, now: i64, limit: usize) -> StoreFuture<'_, Vec<Due>>;
     /// When the next pending attempt of `destination` is due.
     fn next_due(&self, destination: &str) -> StoreFuture<'_, Option<i64>>;
+    /// The newest pending attempt of `destination` due at `now`.
+    fn newest_due(&self, destination: &str, now: i64) -> StoreFuture<'_, Option<String>>;
     /// Pending attempts of `destination`.
     fn queued(&self, destination: &str) -> StoreFuture<'_, u64>;
     /// Records finished attempts (with the retries they schedule) and counts `failures` on

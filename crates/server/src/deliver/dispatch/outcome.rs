@@ -36,6 +36,7 @@ pub fn finished(destination: &Destination, due: &Due, sent: &Sent, now: i64) -> 
     let success = sent.verdict == Verdict::Success;
     Finished {
         attempt_id: attempt.id.clone(),
+        request_url: destination.settings.url.clone(),
         success,
         response_status: sent.status,
         response_body: sent.body.clone(),

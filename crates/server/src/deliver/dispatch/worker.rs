@@ -2,13 +2,14 @@
 //! (oldest first), keeps up to `max_concurrency` requests in flight, and records each
 //! finished batch in one store transaction before those attempts can be read as due again.
 //! The breaker decides what may be sent: everything, one probe, or nothing until the
-//! cooldown passes (attempts wait in the store meanwhile). When a probe closes the circuit,
-//! what waited is flushed one request at a time, so it arrives in order; then the worker
-//! goes back to full concurrency. A 410 disables the destination.
+//! cooldown passes (attempts wait, pending in the store and in the worker's queue). When a
+//! probe closes the circuit, the attempts that were due then are flushed one request at a
+//! time, so they arrive in order; then the worker goes back to full concurrency. A 410
+//! disables the destination.
 //! Finished attempts and changed issues are announced on the dashboard stream.
 
 use std::{
-    collections::{HashSet, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -51,8 +52,10 @@ pub async fn run(
     let mut queue: VecDeque<Due> = VecDeque::new();
     let mut held: HashSet<String> = HashSet::new();
     let mut running: JoinSet<Done> = JoinSet::new();
-    // After the circuit closed: send what waited one at a time, oldest first.
-    let mut flushing = false;
+    // The attempt each running task sends, to let it go if the task fails.
+    let mut sending: HashMap<tokio::task::Id, String> = HashMap::new();
+    // After the circuit closed: the newest attempt that waited; up to it, one at a time.
+    let mut flush_until: Option<String> = None;
     loop {
         let current = Arc::clone(&destination.borrow());
         let cap = current.settings.max_concurrency.max(1) as usize;
@@ -60,7 +63,7 @@ pub async fn run(
         let mut look_again = Some(now + IDLE_LOOK.as_millis() as i64);
         if current.disabled_reason.is_none() {
             let room = match permit(&circuit, now, running.is_empty()) {
-                Permit::All if flushing => usize::from(running.is_empty()),
+                Permit::All if flush_until.is_some() => usize::from(running.is_empty()),
                 Permit::All => cap.saturating_sub(running.len()),
                 Permit::Probe => 1,
                 Permit::Wait(until) => {
@@ -81,9 +84,12 @@ pub async fn run(
                             }
                         }
                         if queue.is_empty() {
-                            flushing = false;
+                            flush_until = None;
+                            // Due attempts this worker already holds are not news.
                             if let Ok(Some(next)) = shared.store.next_due(&current.id).await {
-                                look_again = look_again.map(|at| at.min(next.max(now)));
+                                if next > now {
+                                    look_again = look_again.map(|at| at.min(next));
+                                }
                             }
                         }
                     }
@@ -96,24 +102,48 @@ pub async fn run(
             }
             for _ in 0..room {
                 let Some(item) = queue.pop_front() else { break };
+                if flush_until
+                    .as_deref()
+                    .is_some_and(|last| item.attempt.id.as_str() > last)
+                {
+                    flush_until = None;
+                }
+                let id = item.attempt.id.clone();
                 let shared = Arc::clone(&shared);
                 let target = Arc::clone(&current);
-                running.spawn(async move {
+                let task = running.spawn(async move {
                     let sent = request::send(&shared.client, &target, &item).await;
                     (item, sent)
                 });
+                sending.insert(task.id(), id);
             }
         }
         let sleep_for = look_again
             .map(|at| Duration::from_millis(at.saturating_sub(now_ms()).max(1) as u64))
             .unwrap_or(IDLE_LOOK);
         tokio::select! {
-            Some(joined) = running.join_next(), if !running.is_empty() => {
-                let mut batch: Vec<Done> = joined.into_iter().collect();
-                while let Some(more) = running.try_join_next() {
-                    batch.extend(more);
+            Some(joined) = running.join_next_with_id(), if !running.is_empty() => {
+                let mut batch: Vec<Done> = Vec::new();
+                let mut next = Some(joined);
+                while let Some(joined) = next {
+                    match joined {
+                        Ok((task, done)) => {
+                            sending.remove(&task);
+                            batch.push(done);
+                        }
+                        Err(err) => {
+                            // The attempt stays pending in the store; it is read again.
+                            tracing::error!(error = %err, "a delivery task failed");
+                            if let Some(id) = sending.remove(&err.id()) {
+                                held.remove(&id);
+                            }
+                        }
+                    }
+                    next = running.try_join_next_with_id();
                 }
-                flushing |= record(&shared, &current, &circuit, batch, &mut held).await;
+                if record(&shared, &current, &circuit, batch, &mut held).await {
+                    flush_until = shared.store.newest_due(&current.id, now_ms()).await.ok().flatten();
+                }
             }
             () = wake.notified() => {}
             changed = destination.changed() => {
@@ -156,10 +186,20 @@ async fn record(
         .collect();
     if batch.iter().any(|(_, sent)| sent.verdict == Verdict::Gone) {
         // Disabled before the failure is recorded: whoever sees the failed attempt sees a
-        // disabled destination.
-        let mut disabled = destination.clone();
-        disabled.disabled_reason = Some("the destination answered 410 Gone".into());
-        match shared.store.save_destination(disabled).await {
+        // disabled destination. The stored settings are read again, so a change made
+        // meanwhile is kept.
+        let stored = shared.store.get_destination(&destination.id, None).await;
+        let disabled = match stored {
+            Ok(Some(mut fresh)) => {
+                fresh.disabled_reason = Some("the destination answered 410 Gone".into());
+                shared.store.save_destination(fresh).await
+            }
+            Ok(None) => Err(clickwire_store::StoreError::NotFound(
+                destination.id.clone(),
+            )),
+            Err(err) => Err(err),
+        };
+        match disabled {
             Ok(saved) => shared.update(saved),
             Err(err) => {
                 tracing::warn!(error = %err, destination = %destination.id, "could not disable the destination");

@@ -197,3 +197,66 @@ async fn bad_destinations_and_connections_are_refused_with_every_field() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_tenants_first_connection_takes_none_of_its_earlier_events() {
+    let app = spawn_app().await;
+    let ours = Receiver::start(Answer::status(200)).await;
+    let theirs = Receiver::start(Answer::status(200)).await;
+    // Another tenant already delivers, so the router is running and moving on.
+    let destination = id(&app.destination(&ours.url(), json!({})).await);
+    app.connection("*", &destination, json!([])).await;
+    assert_eq!(
+        app.post_events(&app.keys.server, &pageview("ours"))
+            .await
+            .status(),
+        202
+    );
+    ours.until(1).await;
+    let admin = app.create_key("acme", "scale", "admin", &[]).await;
+    let server = app.create_key("acme", "scale", "server", &[]).await;
+    // Nothing of the connected tenant follows these: the router has nothing of its own to
+    // move past them.
+    for n in 0..3 {
+        let early = app
+            .post_events(&server, &pageview(&format!("early{n}")))
+            .await;
+        assert_eq!(early.status(), 202);
+    }
+    let created: Value = app
+        .post_json(
+            "/v1/destinations",
+            &admin,
+            &json!({"name": "theirs", "url": theirs.url()}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let connected = app
+        .post_json(
+            "/v1/connections",
+            &admin,
+            &json!({"source_id": "*", "destination_id": id(&created)}),
+        )
+        .await;
+    assert_eq!(connected.status(), 201);
+    assert_eq!(
+        app.post_events(&server, &pageview("late")).await.status(),
+        202
+    );
+    let request = theirs.until(1).await.remove(0);
+    assert_eq!(request.json()["visitorId"], "late");
+    // Routing goes in seq order: the earlier events were passed over before this one.
+    let attempts: Value = app
+        .get(
+            &format!("/v1/delivery-attempts?destination_id={}", id(&created)),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(attempts["attempts"].as_array().map(Vec::len), Some(1));
+    app.stop().await;
+}

@@ -2,7 +2,7 @@
 //! failure counts on it (reopening it when resolved); a status change by the API; a sweep
 //! resolves those without a failure since a given time.
 
-use rusqlite::{params, Connection as Db, OptionalExtension, Row};
+use rusqlite::{params, Connection as Db, OptionalExtension, Row, TransactionBehavior};
 
 use super::super::columns::json;
 use crate::{
@@ -139,12 +139,14 @@ pub fn set_status(
     status: IssueStatus,
     now: i64,
 ) -> Result<Issue, StoreError> {
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut found =
-        find(db, id, tenant)?.ok_or_else(|| StoreError::NotFound(format!("issue `{id}`")))?;
+        find(&tx, id, tenant)?.ok_or_else(|| StoreError::NotFound(format!("issue `{id}`")))?;
     found.status = status;
     found.resolved_at = (status == IssueStatus::Resolved).then_some(now);
     found.updated_at = now;
-    store(db, &found)?;
+    store(&tx, &found)?;
+    tx.commit()?;
     Ok(found)
 }
 
@@ -160,7 +162,7 @@ pub fn counts(db: &mut Db, tenant: &str) -> Result<Vec<(IssueStatus, u64)>, Stor
 }
 
 pub fn auto_resolve(db: &mut Db, before: i64, now: i64) -> Result<Vec<Issue>, StoreError> {
-    let tx = db.transaction()?;
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let stale: Vec<Issue> = {
         let mut stmt = tx.prepare_cached(&format!(
             "SELECT {ISSUE} FROM issues WHERE status != 'resolved' AND last_seen < ?1"

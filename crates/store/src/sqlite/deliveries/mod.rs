@@ -161,12 +161,13 @@ impl Deliveries for SqliteDeliveries {
     fn route_page(
         &self,
         after_seq: i64,
+        up_to: i64,
         tenants: Vec<String>,
         limit: usize,
     ) -> StoreFuture<'_, Vec<RoutedEvent>> {
         Box::pin(
             self.pool
-                .run(move |conn| route::page(conn, after_seq, &tenants, limit)),
+                .run(move |conn| route::page(conn, after_seq, up_to, &tenants, limit)),
         )
     }
 
@@ -190,6 +191,14 @@ impl Deliveries for SqliteDeliveries {
         Box::pin(
             self.pool
                 .run(move |conn| send::next_due(conn, &destination)),
+        )
+    }
+
+    fn newest_due(&self, destination: &str, now: i64) -> StoreFuture<'_, Option<String>> {
+        let destination = destination.to_owned();
+        Box::pin(
+            self.pool
+                .run(move |conn| send::newest_due(conn, &destination, now)),
         )
     }
 

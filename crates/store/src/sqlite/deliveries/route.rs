@@ -42,6 +42,7 @@ pub fn latest_seq(db: &mut Db) -> Result<i64, StoreError> {
 pub fn page(
     db: &mut Db,
     after_seq: i64,
+    up_to: i64,
     tenants: &[String],
     limit: usize,
 ) -> Result<Vec<RoutedEvent>, StoreError> {
@@ -49,10 +50,10 @@ pub fn page(
         serde_json::to_string(tenants).map_err(|err| StoreError::Invalid(err.to_string()))?;
     let mut stmt = db.prepare_cached(
         "SELECT seq, id, tenant, source, received_at, payload, labels FROM ev.events
-         WHERE seq > ?1 AND tenant IN (SELECT value FROM json_each(?2))
-         ORDER BY seq LIMIT ?3",
+         WHERE seq > ?1 AND seq <= ?2 AND tenant IN (SELECT value FROM json_each(?3))
+         ORDER BY seq LIMIT ?4",
     )?;
-    let rows = stmt.query_map(params![after_seq, tenants, limit as i64], routed)?;
+    let rows = stmt.query_map(params![after_seq, up_to, tenants, limit as i64], routed)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -2,7 +2,7 @@
 //! events, how many wait, finished attempts recorded (with their retries and issues) in one
 //! transaction, listing, and manual retries of dead-lettered deliveries.
 
-use rusqlite::{params, Connection as Db, OptionalExtension, Row};
+use rusqlite::{params, Connection as Db, OptionalExtension, Row, TransactionBehavior};
 
 use super::{issues, route};
 use crate::{
@@ -76,6 +76,15 @@ pub fn next_due(db: &mut Db, destination: &str) -> Result<Option<i64>, StoreErro
         .query_row([destination], |row| row.get(0))?)
 }
 
+pub fn newest_due(db: &mut Db, destination: &str, now: i64) -> Result<Option<String>, StoreError> {
+    Ok(db
+        .prepare_cached(
+            "SELECT MAX(id) FROM attempts
+             WHERE destination_id = ?1 AND status = 'pending' AND scheduled_at <= ?2",
+        )?
+        .query_row(params![destination, now], |row| row.get(0))?)
+}
+
 pub fn queued(db: &mut Db, destination: &str) -> Result<u64, StoreError> {
     Ok(db
         .prepare_cached(
@@ -89,19 +98,20 @@ pub fn finish(
     finished: &[Finished],
     failures: &[Failure],
 ) -> Result<Vec<Issue>, StoreError> {
-    let tx = db.transaction()?;
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut retries: Vec<NewAttempt> = Vec::new();
     {
         let mut update = tx.prepare_cached(
             "UPDATE attempts SET status = ?2, response_status = ?3, response_body = ?4,
                duration_ms = ?5, error_type = ?6, error = ?7, completed_at = ?8,
-               next_retry_at = ?9, is_dlq = ?10, dlq_at = ?11
+               next_retry_at = ?9, is_dlq = ?10, dlq_at = ?11, request_url = ?12
              WHERE id = ?1 AND status = 'pending'",
         )?;
         for done in finished {
             let status = if done.success { "success" } else { "failed" };
             let next_retry_at = done.retry.as_ref().map(|r| r.scheduled_at);
             let dlq_at = done.dead_letter.then_some(done.completed_at);
-            update.execute(params![
+            let updated = update.execute(params![
                 done.attempt_id,
                 status,
                 done.response_status,
@@ -112,11 +122,15 @@ pub fn finish(
                 done.completed_at,
                 next_retry_at,
                 done.dead_letter,
-                dlq_at
+                dlq_at,
+                done.request_url
             ])?;
+            // An attempt finished twice makes its retry once.
+            if updated == 1 {
+                retries.extend(done.retry.clone());
+            }
         }
     }
-    let retries: Vec<NewAttempt> = finished.iter().filter_map(|f| f.retry.clone()).collect();
     route::insert_attempts(&tx, &retries)?;
     let mut changed: Vec<Issue> = Vec::new();
     for failure in failures {
@@ -200,7 +214,7 @@ pub fn retry(
     of: &RetryOf,
     now: i64,
 ) -> Result<Vec<Attempt>, StoreError> {
-    let tx = db.transaction()?;
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let last = dead_letters(&tx, tenant, of)?;
     let retries: Vec<NewAttempt> = last
         .iter()
