@@ -64,6 +64,12 @@ pub struct DeliveriesConfig {
     /// Run the delivery threads at nice 10 (`SCHED_BATCH`), so that on busy cores ingest is
     /// served first.
     pub low_priority: bool,
+    /// While ingest has events waiting for their commit, the router reads one page per this
+    /// interval (the rest waits, durably, in the log).
+    #[serde(with = "humantime_serde")]
+    pub busy_route_interval: Duration,
+    /// While ingest has events waiting for their commit, requests in flight per destination.
+    pub busy_concurrency: usize,
 }
 
 impl Default for DeliveriesConfig {
@@ -74,6 +80,8 @@ impl Default for DeliveriesConfig {
             issue_auto_resolve: Duration::from_secs(30 * 60),
             threads: 2,
             low_priority: true,
+            busy_route_interval: Duration::from_millis(100),
+            busy_concurrency: 1,
         }
     }
 }
@@ -567,6 +575,10 @@ impl Config {
         }
         positive("deliveries.route_page", self.deliveries.route_page)?;
         positive("deliveries.threads", self.deliveries.threads)?;
+        positive(
+            "deliveries.busy_concurrency",
+            self.deliveries.busy_concurrency,
+        )?;
         let durations = [
             (
                 "deliveries.reload_interval",

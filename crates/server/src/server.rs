@@ -94,6 +94,7 @@ impl Server {
         let deliver = Deliverer::new(
             Arc::clone(&backends.deliveries),
             Arc::clone(&hub),
+            Arc::clone(&backends.log),
             &config.deliveries,
         )?;
         let state = AppState::new(Handles {

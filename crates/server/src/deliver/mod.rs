@@ -19,7 +19,7 @@ use std::{
     time::Duration,
 };
 
-use clickwire_store::{BusReceiver, Deliveries, StoreError};
+use clickwire_store::{BusReceiver, Deliveries, EventLog, StoreError};
 use tokio::{
     runtime::{Handle, Runtime},
     sync::watch,
@@ -54,6 +54,7 @@ impl Deliverer {
     pub fn new(
         store: Arc<dyn Deliveries>,
         hub: Arc<Hub>,
+        ingest: Arc<dyn EventLog>,
         config: &DeliveriesConfig,
     ) -> Result<Self, DeliverError> {
         let runtime = runtime::build(config.threads, config.low_priority)?;
@@ -61,12 +62,15 @@ impl Deliverer {
         let dispatcher = Arc::new(Dispatcher::new(
             Arc::clone(&store),
             Arc::clone(&hub),
+            ingest,
+            config.busy_concurrency,
             handle.clone(),
         )?);
         let router = Arc::new(Router::new(
             Arc::clone(&store),
             Arc::clone(&dispatcher),
             config.route_page,
+            config.busy_route_interval,
         ));
         Ok(Self {
             router,

@@ -4,7 +4,9 @@
 //! of a page together with the seq the page reached. A crash between an event's commit and
 //! its routing routes it after the restart; nothing is routed twice. A connection takes the
 //! events received after it was created (never older ones, however far behind the router
-//! is). While no connection is enabled the router is parked and reads nothing.
+//! is). While no connection is enabled the router is parked and reads nothing. Ingest comes
+//! first: while it has events waiting for their commit, the router reads one page per
+//! `deliveries.busy_route_interval`.
 
 use std::{
     collections::HashSet,
@@ -33,16 +35,23 @@ pub struct Router {
     connections: RwLock<Arc<Vec<Connection>>>,
     changed: Notify,
     page: usize,
+    busy_interval: Duration,
 }
 
 impl Router {
-    pub fn new(store: Arc<dyn Deliveries>, dispatcher: Arc<Dispatcher>, page: usize) -> Self {
+    pub fn new(
+        store: Arc<dyn Deliveries>,
+        dispatcher: Arc<Dispatcher>,
+        page: usize,
+        busy_interval: Duration,
+    ) -> Self {
         Self {
             store,
             dispatcher,
             connections: RwLock::new(Arc::new(Vec::new())),
             changed: Notify::new(),
             page,
+            busy_interval,
         }
     }
 
@@ -83,6 +92,14 @@ impl Router {
                     continue;
                 }
             };
+            if self.dispatcher.ingest_busy() {
+                // Ingest first: while events wait for their commit, a page at most every
+                // `busy_interval`; the log keeps the rest until ingest has a gap.
+                tokio::select! {
+                    () = tokio::time::sleep(self.busy_interval) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
             if more {
                 continue;
             }

@@ -29,6 +29,8 @@ pub struct Pool {
     attach_index_of: Option<PathBuf>,
     /// Another database file each connection attaches, and its schema name.
     attach_db: Option<(PathBuf, &'static str)>,
+    /// `PRAGMA synchronous` of each connection, when not SQLite's default (FULL).
+    synchronous: Option<&'static str>,
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
     max_idle: usize,
@@ -46,6 +48,7 @@ impl Pool {
             path: path.to_owned(),
             attach_index_of: None,
             attach_db: None,
+            synchronous: None,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
             max_idle: size,
@@ -70,6 +73,13 @@ impl Pool {
     /// Every connection will see the database file `path` as `name`.
     pub fn attaching(mut self, path: &Path, name: &'static str) -> Self {
         self.attach_db = Some((path.to_owned(), name));
+        self
+    }
+
+    /// Every connection commits with `PRAGMA synchronous = <level>` (a per-connection
+    /// setting: SQLite's default, FULL, fsyncs every commit).
+    pub fn synchronous(mut self, level: &'static str) -> Self {
+        self.synchronous = Some(level);
         self
     }
 
@@ -112,6 +122,9 @@ impl Pool {
         let conn = open_connection(&self.path, self.busy_timeout)?;
         if let Some(dir) = &self.attach_index_of {
             super::visitor_index::attach(&conn, dir)?;
+        }
+        if let Some(level) = self.synchronous {
+            conn.pragma_update(None, "synchronous", level)?;
         }
         if let Some((path, name)) = &self.attach_db {
             conn.execute(

@@ -1,7 +1,8 @@
 //! The dispatcher: one worker per destination, so a slow or dead destination only ever
 //! holds up its own deliveries. Each worker sends its destination's due attempts with at
-//! most `max_concurrency` in flight, behind the destination's circuit breaker, and records
-//! how each ended ([`outcome`]). The set of workers follows the stored destinations: it is
+//! most `max_concurrency` in flight (`deliveries.busy_concurrency` while ingest has events
+//! waiting for their commit), behind the destination's circuit breaker, and records how
+//! each ended ([`outcome`]). The set of workers follows the stored destinations: it is
 //! synced after every API change and every `deliveries.reload_interval` (for changes made
 //! by the CLI).
 
@@ -18,7 +19,7 @@ use std::{
 
 use circuit::Circuit;
 pub use circuit::State as CircuitState;
-use clickwire_store::{deliveries::Destination, Deliveries, StoreError};
+use clickwire_store::{deliveries::Destination, Deliveries, EventLog, StoreError};
 use serde::Serialize;
 use tokio::{
     runtime::Handle,
@@ -36,6 +37,10 @@ pub struct Shared {
     workers: Mutex<HashMap<String, Worker>>,
     /// The deliveries' runtime, where workers run.
     runtime: Handle,
+    /// The event log: while ingest has events waiting for their commit, workers send
+    /// with `busy_concurrency` requests in flight at most.
+    pub ingest: Arc<dyn EventLog>,
+    pub busy_concurrency: usize,
 }
 
 impl Shared {
@@ -74,6 +79,8 @@ impl Dispatcher {
     pub fn new(
         store: Arc<dyn Deliveries>,
         hub: Arc<Hub>,
+        ingest: Arc<dyn EventLog>,
+        busy_concurrency: usize,
         runtime: Handle,
     ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
@@ -87,6 +94,8 @@ impl Dispatcher {
                 hub,
                 workers: Mutex::new(HashMap::new()),
                 runtime,
+                ingest,
+                busy_concurrency,
             }),
         })
     }
@@ -148,6 +157,11 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+
+    /// Whether ingest has events waiting for their commit right now.
+    pub fn ingest_busy(&self) -> bool {
+        self.shared.ingest.queue_depth() > 0
     }
 
     /// The current settings of destination `id`.

@@ -64,7 +64,15 @@ pub async fn run(
         if current.disabled_reason.is_none() {
             let room = match permit(&circuit, now, running.is_empty()) {
                 Permit::All if flush_until.is_some() => usize::from(running.is_empty()),
-                Permit::All => cap.saturating_sub(running.len()),
+                Permit::All => {
+                    // Ingest first: while events wait for their commit, one at a time.
+                    let cap = if shared.ingest.queue_depth() > 0 {
+                        cap.min(shared.busy_concurrency)
+                    } else {
+                        cap
+                    };
+                    cap.saturating_sub(running.len())
+                }
                 Permit::Probe => 1,
                 Permit::Wait(until) => {
                     look_again = until.or(look_again);

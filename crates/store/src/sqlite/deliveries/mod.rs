@@ -40,10 +40,13 @@ impl SqliteDeliveries {
         let path = dir.join(DELIVERIES_FILE);
         let mut conn = super::pool::open_connection(&path, busy_timeout)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut conn)?;
         drop(conn);
-        let pool = Pool::new(&path, busy_timeout, 2).attaching(&dir.join(DB_FILE), "ev");
+        // NORMAL, as the event log: a commit survives a killed process; only a power loss
+        // may take the last ones (a pending attempt is then routed again from the log).
+        let pool = Pool::new(&path, busy_timeout, 2)
+            .attaching(&dir.join(DB_FILE), "ev")
+            .synchronous("NORMAL");
         Ok(Self {
             pool: Arc::new(pool),
         })
