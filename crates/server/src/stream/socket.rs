@@ -43,7 +43,7 @@ const NORMAL: u16 = 1000;
 /// What the client may say besides `pong`.
 pub enum Control {
     /// A dashboard: `subscribe` / `unsubscribe` change `channels` (which the hub reads);
-    /// `events:<id>` must name a source of `tenant`.
+    /// `events:<id>` must name a source of `tenant`, `deliveries:<id>` one of its destinations.
     Dashboard {
         state: AppState,
         tenant: String,
@@ -292,8 +292,10 @@ impl Control {
                     .get("channel")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let Some(channel) = known_channel(state, tenant, name).await else {
-                    return Some(unknown_channel(name));
+                let channel = match known_channel(state, tenant, name).await {
+                    Ok(Some(channel)) => channel,
+                    Ok(None) => return Some(unknown_channel(name)),
+                    Err(err) => return Some(frame::error(err.code(), &err.public_message())),
                 };
                 let Ok(mut channels) = channels.write() else {
                     return Some(frame::error(
@@ -321,16 +323,30 @@ impl Control {
     }
 }
 
-/// `name` as a channel of `tenant`: a source channel must name one of its sources.
-async fn known_channel(state: &AppState, tenant: &str, name: &str) -> Option<Channel> {
-    let channel = Channel::parse(name)?;
-    if let Channel::SourceEvents(id) = &channel {
-        let entry = state.sources.get(id).await.ok().flatten()?;
-        if entry.source.tenant != tenant {
-            return None;
-        }
-    }
-    Some(channel)
+/// `name` as a channel of `tenant` (`None` when it is not one): a source channel must
+/// name one of its sources, a destination channel one of its destinations.
+async fn known_channel(
+    state: &AppState,
+    tenant: &str,
+    name: &str,
+) -> Result<Option<Channel>, ApiError> {
+    let Some(channel) = Channel::parse(name) else {
+        return Ok(None);
+    };
+    let owned = match &channel {
+        Channel::SourceEvents(id) => state
+            .sources
+            .get(id)
+            .await?
+            .is_some_and(|entry| entry.source.tenant == tenant),
+        Channel::DestinationDeliveries(id) => state
+            .deliveries
+            .get_destination(id, Some(tenant))
+            .await?
+            .is_some(),
+        _ => true,
+    };
+    Ok(owned.then_some(channel))
 }
 
 fn unknown_channel(name: &str) -> Bytes {

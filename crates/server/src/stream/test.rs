@@ -42,6 +42,16 @@ pub async fn stream(
         Interest::Test(id.as_str().into()),
         state.config.test_sessions.max_sockets_per_session,
     )?;
+    // A DELETE between the check above and the registration would not have reached this
+    // socket: look once more now that it is registered.
+    if state
+        .source_store
+        .get_source(&id, Some(TEST_TENANT))
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!("live test session `{id}`")));
+    }
     let left = session.expires_at.map(|at| {
         let left = u64::try_from(at.saturating_sub(now)).unwrap_or_default();
         Instant::now() + Duration::from_millis(left)

@@ -163,7 +163,23 @@ async fn unknown_channels_and_bad_messages_get_errors_and_the_socket_stays() {
     assert_eq!(socket.next_non_ping().await["error"], "invalid_json");
     socket.send(&json!({"type": "dance"})).await;
     assert_eq!(socket.next_non_ping().await["error"], "unknown_type");
-    for channel in ["events", "deliveries", "deliveries:dst_1", "issues"] {
+    let unknown = socket.ask("subscribe", "deliveries:dst_nope").await;
+    assert_eq!(
+        unknown["error"], "unknown_channel",
+        "not a destination of this tenant"
+    );
+    let destination: Value = app
+        .post_json(
+            "/v1/destinations",
+            &app.keys.admin,
+            &json!({"name": "d", "url": "http://127.0.0.1:9/"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let scoped = format!("deliveries:{}", id_of(&destination));
+    for channel in ["events", "deliveries", scoped.as_str(), "issues"] {
         assert_eq!(socket.ask("subscribe", channel).await["type"], "subscribed");
     }
 
