@@ -65,7 +65,7 @@ pub async fn run(
             let room = match permit(&circuit, now, running.is_empty()) {
                 Permit::All if flush_until.is_some() => usize::from(running.is_empty()),
                 Permit::All => {
-                    // Ingest first: while events wait for their commit, one at a time.
+                    // Ingest first: while events wait for their commit, `busy_concurrency`.
                     let cap = if shared.ingest.queue_depth() > 0 {
                         cap.min(shared.busy_concurrency)
                     } else {
