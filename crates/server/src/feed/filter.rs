@@ -14,9 +14,12 @@
 //! ```
 //!
 //! Example: `behavioralClass:human,scores.intent>=70,bot.isBot=false,eventType:click|form`.
-//! Only fields of the event frame are accepted as paths. A missing (or null) field matches
-//! only `!=` and the literal `null` (`bot.category=null`); `>`, `>=`, `<`, `<=` compare
-//! numbers with numbers and strings with strings (byte order).
+//! Only fields of the event frame are accepted as paths, and each value must be one its
+//! field can hold — a number for `scores.intent`, `true`/`false` for `bot.isBot`, one of the
+//! words of `behavioralClass` — else the filter is refused (400 `invalid_filter`) rather
+//! than silently matching nothing. A missing (or null) field matches only `!=` and the
+//! literal `null` (`bot.category=null`); `>`, `>=`, `<`, `<=` compare numbers with numbers
+//! and free text with text (byte order); they do not apply to booleans or words.
 
 use serde_json::Value;
 
@@ -25,37 +28,73 @@ const MAX_LEN: usize = 2048;
 /// Most clauses in one filter.
 const MAX_CLAUSES: usize = 32;
 
-/// The dot paths of the event frame a filter may name.
-const FIELDS: &[&str] = &[
-    "id",
-    "seq",
-    "ts",
-    "visitorId",
-    "sessionId",
-    "eventType",
-    "page",
-    "bot.isBot",
-    "bot.score",
-    "bot.category",
-    "bot.name",
-    "behavioralClass",
-    "device.type",
-    "device.browser",
-    "device.os",
-    "device.isMobile",
-    "scores",
-    "scores.intent",
-    "scores.frustration",
-    "scores.engagement",
-    "scores.value",
-    "scores.churn",
-    "scores.abandonment",
-    "scores.conversionReadiness",
-    "scores.sessionMomentum",
-    "scores.confusion",
-    "scores.emotionalState",
-    "scores.decisionStage",
-    "hasIdentified",
+/// What a field of the event frame holds, which decides the values a filter may compare
+/// it with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Number,
+    Bool,
+    Text,
+    /// One of these words.
+    Word(&'static [&'static str]),
+    /// An object: only tested for presence (`=null`, `!=null`).
+    Object,
+}
+
+const EVENT_TYPES: &[&str] = &["pageview", "click", "scroll", "form", "custom", "identify"];
+const CLASSES: &[&str] = &["bot", "likely_bot", "suspicious", "human"];
+const DEVICE_TYPES: &[&str] = &["desktop", "mobile", "tablet"];
+const BOT_CATEGORIES: &[&str] = &[
+    "search_crawler",
+    "ai_agent",
+    "social_preview",
+    "seo_tool",
+    "monitoring",
+    "scraper",
+    "scanner",
+    "automation",
+    "stealth_bot",
+];
+const EMOTIONAL_STATES: &[&str] = &["positive", "neutral", "confused", "frustrated"];
+const DECISION_STAGES: &[&str] = &[
+    "awareness",
+    "consideration",
+    "evaluation",
+    "decision",
+    "purchase",
+];
+
+/// The dot paths of the event frame a filter may name, with what each holds.
+const FIELDS: &[(&str, Kind)] = &[
+    ("id", Kind::Text),
+    ("seq", Kind::Number),
+    ("ts", Kind::Number),
+    ("visitorId", Kind::Text),
+    ("sessionId", Kind::Text),
+    ("eventType", Kind::Word(EVENT_TYPES)),
+    ("page", Kind::Text),
+    ("bot.isBot", Kind::Bool),
+    ("bot.score", Kind::Number),
+    ("bot.category", Kind::Word(BOT_CATEGORIES)),
+    ("bot.name", Kind::Text),
+    ("behavioralClass", Kind::Word(CLASSES)),
+    ("device.type", Kind::Word(DEVICE_TYPES)),
+    ("device.browser", Kind::Text),
+    ("device.os", Kind::Text),
+    ("device.isMobile", Kind::Bool),
+    ("scores", Kind::Object),
+    ("scores.intent", Kind::Number),
+    ("scores.frustration", Kind::Number),
+    ("scores.engagement", Kind::Number),
+    ("scores.value", Kind::Number),
+    ("scores.churn", Kind::Number),
+    ("scores.abandonment", Kind::Number),
+    ("scores.conversionReadiness", Kind::Number),
+    ("scores.sessionMomentum", Kind::Number),
+    ("scores.confusion", Kind::Number),
+    ("scores.emotionalState", Kind::Word(EMOTIONAL_STATES)),
+    ("scores.decisionStage", Kind::Word(DECISION_STAGES)),
+    ("hasIdentified", Kind::Bool),
 ];
 
 /// A parsed filter: clauses that must all match.
@@ -133,9 +172,12 @@ fn parse_clause(clause: &str) -> Result<Clause, String> {
         .find([':', '=', '!', '<', '>'])
         .ok_or_else(|| format!("`{clause}` has no operator (one of : = != >= <= > <)"))?;
     let (path, rest) = clause.split_at(split);
-    let path = parse_path(path.trim())?;
+    let (path, kind) = parse_path(path.trim())?;
     let (test, value) = if let Some(values) = rest.strip_prefix(':') {
-        let values = values.split('|').map(|v| literal(v.trim())).collect();
+        let values: Vec<Literal> = values.split('|').map(|v| literal(v.trim())).collect();
+        for value in &values {
+            check(clause, kind, Op::Eq, value)?;
+        }
         return Ok(Clause {
             path,
             test: Test::OneOf(values),
@@ -156,24 +198,55 @@ fn parse_clause(clause: &str) -> Result<Clause, String> {
         return Err(format!("`{clause}`: unknown operator"));
     };
     let value = literal(value.trim());
-    let ordered = matches!(test, Op::Ge | Op::Le | Op::Gt | Op::Lt);
-    if ordered && matches!(value.text.as_str(), "true" | "false" | "null" | "") {
-        return Err(format!("`{clause}`: > >= < <= need a number or a string"));
-    }
+    check(clause, kind, test, &value)?;
     Ok(Clause {
         path,
         test: Test::Compare(test, value),
     })
 }
 
-fn parse_path(path: &str) -> Result<Vec<String>, String> {
-    if !FIELDS.contains(&path) {
+/// Refuses a value the field cannot hold, or an order on a field that has none.
+fn check(clause: &str, kind: Kind, op: Op, value: &Literal) -> Result<(), String> {
+    let ordered = matches!(op, Op::Ge | Op::Le | Op::Gt | Op::Lt);
+    if value.is_null() {
+        return if ordered {
+            Err(format!("`{clause}`: > >= < <= need a value, not null"))
+        } else {
+            Ok(())
+        };
+    }
+    let text = value.text.as_str();
+    match kind {
+        Kind::Number if value.number.is_none() => {
+            Err(format!("`{clause}`: `{text}` is not a number"))
+        }
+        Kind::Number | Kind::Text => Ok(()),
+        Kind::Bool if ordered => Err(format!("`{clause}`: a boolean has no order")),
+        Kind::Bool if !matches!(text, "true" | "false") => {
+            Err(format!("`{clause}`: `{text}` is not true or false"))
+        }
+        Kind::Bool => Ok(()),
+        Kind::Word(_) if ordered => Err(format!("`{clause}`: this field has no order")),
+        Kind::Word(words) if !words.contains(&text) => Err(format!(
+            "`{clause}`: `{text}` is not one of {}",
+            words.join(", ")
+        )),
+        Kind::Word(_) => Ok(()),
+        Kind::Object => Err(format!(
+            "`{clause}`: an object can only be tested for null (=null, !=null)"
+        )),
+    }
+}
+
+fn parse_path(path: &str) -> Result<(Vec<String>, Kind), String> {
+    let Some(&(_, kind)) = FIELDS.iter().find(|(name, _)| *name == path) else {
+        let names: Vec<&str> = FIELDS.iter().map(|(name, _)| *name).collect();
         return Err(format!(
             "unknown field `{path}`; known fields: {}",
-            FIELDS.join(", ")
+            names.join(", ")
         ));
-    }
-    Ok(path.split('.').map(str::to_owned).collect())
+    };
+    Ok((path.split('.').map(str::to_owned).collect(), kind))
 }
 
 fn literal(text: &str) -> Literal {
@@ -291,7 +364,6 @@ mod tests {
         assert!(!matches("device.isMobile=true"));
         assert!(matches("page=/pricing"));
         assert!(matches("page>/about"));
-        assert!(!matches("bot.isBot:0"));
         assert!(matches("visitorId=v1,seq=7,seq:7.0"));
     }
 
@@ -312,5 +384,91 @@ mod tests {
         assert!(Filter::parse("").is_err());
         assert!(Filter::parse("bot.isBot>true").is_err());
         assert!(Filter::parse(&"a".repeat(MAX_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn a_value_the_field_cannot_hold_is_refused_not_silently_unmatched() {
+        let refused = [
+            ("scores.intent>>>x", "`>>x` is not a number"),
+            ("scores.intent:high", "`high` is not a number"),
+            ("bot.isBot=maybe", "`maybe` is not true or false"),
+            ("bot.isBot:0", "`0` is not true or false"),
+            (
+                "behavioralClass:humna",
+                "`humna` is not one of bot, likely_bot",
+            ),
+            ("eventType:pageview|clik", "`clik` is not one of"),
+            ("behavioralClass>bot", "no order"),
+            ("device.isMobile<true", "a boolean has no order"),
+            ("scores=1", "only be tested for null"),
+            ("scores.intent>null", "not null"),
+            ("behavioralClass:", "`` is not one of"),
+        ];
+        for (filter, why) in refused {
+            let err = Filter::parse(filter).expect_err(filter);
+            assert!(err.contains(why), "{filter}: {err}");
+        }
+        for accepted in [
+            "scores=null",
+            "scores!=null",
+            "bot.category=null",
+            "scores.decisionStage:evaluation|decision",
+            "device.type:tablet",
+            "page=",
+            "scores.intent:70|80",
+        ] {
+            assert!(Filter::parse(accepted).is_ok(), "{accepted}");
+        }
+    }
+
+    #[test]
+    fn the_word_lists_name_every_label_the_scorer_writes() {
+        use clickwire_enrich::{
+            BehavioralClass, BotCategory, DecisionStage, DeviceType, EmotionalState,
+        };
+        let name = |value: serde_json::Value| value.as_str().expect("a word").to_owned();
+        for class in [
+            BehavioralClass::Bot,
+            BehavioralClass::LikelyBot,
+            BehavioralClass::Suspicious,
+            BehavioralClass::Human,
+        ] {
+            assert!(CLASSES.contains(&class.as_str()));
+        }
+        for device in [DeviceType::Desktop, DeviceType::Mobile, DeviceType::Tablet] {
+            assert!(DEVICE_TYPES.contains(&device.as_str()));
+        }
+        for category in [
+            BotCategory::SearchCrawler,
+            BotCategory::AiAgent,
+            BotCategory::SocialPreview,
+            BotCategory::SeoTool,
+            BotCategory::Monitoring,
+            BotCategory::Scraper,
+            BotCategory::Scanner,
+            BotCategory::Automation,
+            BotCategory::StealthBot,
+        ] {
+            assert!(BOT_CATEGORIES.contains(&category.as_str()));
+        }
+        for state in [
+            EmotionalState::Positive,
+            EmotionalState::Neutral,
+            EmotionalState::Confused,
+            EmotionalState::Frustrated,
+        ] {
+            let state = name(serde_json::to_value(state).expect("json"));
+            assert!(EMOTIONAL_STATES.contains(&state.as_str()), "{state}");
+        }
+        for stage in [
+            DecisionStage::Awareness,
+            DecisionStage::Consideration,
+            DecisionStage::Evaluation,
+            DecisionStage::Decision,
+            DecisionStage::Purchase,
+        ] {
+            let stage = name(serde_json::to_value(stage).expect("json"));
+            assert!(DECISION_STAGES.contains(&stage.as_str()), "{stage}");
+        }
     }
 }

@@ -237,6 +237,26 @@ async fn a_bad_filter_or_since_is_400_before_the_upgrade() {
             .contains("scores.intnet"),
         "{body}"
     );
+    // Values are checked against each field's type: these matched nothing before.
+    for (filter, why) in [
+        ("scores.intent%3E%3E%3Ex", "is not a number"),
+        ("bot.isBot%3Dmaybe", "is not true or false"),
+    ] {
+        let bad = with_header(
+            request(&app, &format!("/v1/signals/stream?filter={filter}")),
+            "x-api-key",
+            &app.keys.server,
+        );
+        let (status, body) = refused(bad).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_filter"))
+        );
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.contains(why)),
+            "{body}"
+        );
+    }
     let since = with_header(
         request(&app, "/v1/signals/stream?since=soon"),
         "x-api-key",
