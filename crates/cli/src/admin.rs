@@ -202,11 +202,42 @@ where
     F: FnOnce(SqliteCatalog) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
+    with_store(&data, "the catalog", SqliteCatalog::open, command)
+}
+
+/// Opens a store of `data` (`what` names it in errors) with `open` and runs one command on
+/// it, on a runtime of its own.
+pub fn with_store<S, E, F, Fut>(
+    data: &DataArg,
+    what: &str,
+    open: impl FnOnce(&std::path::Path, Duration) -> Result<S, E>,
+    command: F,
+) -> anyhow::Result<()>
+where
+    E: std::error::Error + Send + Sync + 'static,
+    F: FnOnce(S) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    let catalog = SqliteCatalog::open(&data.data, BUSY_TIMEOUT)
-        .with_context(|| format!("opening the catalog in {}", data.data.display()))?;
-    runtime.block_on(command(catalog))
+    let store = open(&data.data, BUSY_TIMEOUT)
+        .with_context(|| format!("opening {what} in {}", data.data.display()))?;
+    runtime.block_on(command(store))
+}
+
+/// The fields a settings check refused, as one error.
+pub fn invalid(what: &str, errors: &[clickwire_model::FieldError]) -> anyhow::Error {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    anyhow::anyhow!("invalid {what}: {}", lines.join("; "))
+}
+
+/// A word of a serde enum (`payload_hash`, `linear`, …); `expected` lists them.
+pub fn parse_word<T: serde::de::DeserializeOwned>(text: &str, expected: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| format!("expected {expected}"))
 }

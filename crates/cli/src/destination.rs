@@ -19,7 +19,7 @@ use clickwire_store::{
     Deliveries,
 };
 
-use crate::admin::{DataArg, BUSY_TIMEOUT};
+use crate::admin::{invalid, parse_word, with_store, DataArg};
 
 #[derive(Debug, Subcommand)]
 pub enum DestinationCommand {
@@ -132,7 +132,8 @@ pub fn run_destination(command: DestinationCommand) -> anyhow::Result<()> {
                 max_concurrency,
                 ..DestinationBody::default()
             };
-            let (name, settings) = new_destination(&body).map_err(invalid)?;
+            let (name, settings) =
+                new_destination(&body).map_err(|errors| invalid("destination", &errors))?;
             let created = store
                 .create_destination(NewDestination {
                     tenant,
@@ -177,7 +178,7 @@ pub fn run_connection(command: ConnectionCommand) -> anyhow::Result<()> {
                 rules: Some(rules),
                 enabled: Some(true),
             };
-            check_connection(&body, true).map_err(invalid)?;
+            check_connection(&body, true).map_err(|errors| invalid("connection", &errors))?;
             let created = store
                 .create_connection(NewConnection {
                     tenant,
@@ -203,17 +204,8 @@ pub fn run_connection(command: ConnectionCommand) -> anyhow::Result<()> {
     }
 }
 
-fn invalid(errors: Vec<clickwire_model::FieldError>) -> anyhow::Error {
-    let lines: Vec<String> = errors
-        .iter()
-        .map(|e| format!("{}: {}", e.path, e.message))
-        .collect();
-    anyhow::anyhow!("invalid: {}", lines.join("; "))
-}
-
 fn parse_backoff(text: &str) -> Result<Backoff, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| "expected exponential, linear or fixed".to_owned())
+    parse_word(text, "exponential, linear or fixed")
 }
 
 /// Opens the deliveries of `data` and runs one command on them.
@@ -222,11 +214,5 @@ where
     F: FnOnce(SqliteDeliveries) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    let store = SqliteDeliveries::open(&data.data, BUSY_TIMEOUT)
-        .with_context(|| format!("opening the deliveries in {}", data.data.display()))?;
-    runtime.block_on(command(store))
+    with_store(&data, "the deliveries", SqliteDeliveries::open, command)
 }

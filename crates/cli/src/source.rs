@@ -11,7 +11,7 @@ use clickwire_server::sources::{
 };
 use clickwire_store::{sqlite::SqliteSources, DedupStrategy, SourceKind, Sources, Verification};
 
-use crate::admin::{DataArg, BUSY_TIMEOUT};
+use crate::admin::{invalid, parse_word, with_store, DataArg};
 
 // Parsed once per process: the size of the larger variant costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -118,13 +118,7 @@ pub fn run(command: SourceCommand) -> anyhow::Result<()> {
                     window: dedup_window,
                 }),
             };
-            let new = new_source(tenant, request).map_err(|errors| {
-                let lines: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.path, e.message))
-                    .collect();
-                anyhow::anyhow!("invalid source: {}", lines.join("; "))
-            })?;
+            let new = new_source(tenant, request).map_err(|errors| invalid("source", &errors))?;
             let source = sources.create_source(new).await?;
             println!("{}", serde_json::to_string(&SourceView::from(source))?);
             Ok(())
@@ -139,8 +133,7 @@ pub fn run(command: SourceCommand) -> anyhow::Result<()> {
 }
 
 fn parse_strategy(text: &str) -> Result<DedupStrategy, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| "expected payload_hash, header_field or body_field".to_owned())
+    parse_word(text, "payload_hash, header_field or body_field")
 }
 
 /// Opens the sources of `data` and runs one command on them.
@@ -149,11 +142,5 @@ where
     F: FnOnce(SqliteSources) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    let sources = SqliteSources::open(&data.data, BUSY_TIMEOUT)
-        .with_context(|| format!("opening the sources in {}", data.data.display()))?;
-    runtime.block_on(command(sources))
+    with_store(&data, "the sources", SqliteSources::open, command)
 }

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod deliveries;
 mod error;
 pub mod events;
+mod ids;
 pub mod keys;
 pub mod log;
 pub mod marks;

@@ -25,12 +25,17 @@ pub fn request_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
                 .and_then(|v| v.strip_prefix("Bearer "))
         })
         .map(|v| v.trim().to_owned());
-    header_key.filter(|k| !k.is_empty()).or_else(|| {
-        url::form_urlencoded::parse(query?.as_bytes())
-            .find(|(name, _)| name == "key")
-            .map(|(_, value)| value.into_owned())
-            .filter(|k| !k.is_empty())
-    })
+    header_key
+        .filter(|k| !k.is_empty())
+        .or_else(|| query_param(query, "key"))
+}
+
+/// The value of `name` in a query string, if not empty.
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// Authenticates a request for a route open to `allowed` key kinds, applying the Origin

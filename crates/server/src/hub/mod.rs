@@ -292,6 +292,17 @@ impl Hub {
         }
     }
 
+    /// Whether `tenant` has a dashboard socket (else a notice need not be built).
+    pub fn has_dashboards(&self, tenant: &str) -> bool {
+        self.tenants.read().is_ok_and(|tenants| {
+            tenants.get(tenant).is_some_and(|slots| {
+                slots
+                    .iter()
+                    .any(|slot| matches!(slot.interest, Interest::Dashboard(_)))
+            })
+        })
+    }
+
     /// Offers what happened outside the event log (a delivery attempt, an issue) to the
     /// dashboard sockets of `tenant` subscribed to its channels: each frame is built once.
     pub fn announce(&self, tenant: &str, notice: &Notice<'_>) {

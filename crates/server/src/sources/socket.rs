@@ -13,12 +13,13 @@ use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
     extract::{
-        ws::{rejection::WebSocketUpgradeRejection, CloseFrame, Message, WebSocket},
+        ws::{rejection::WebSocketUpgradeRejection, CloseFrame, Message, Utf8Bytes, WebSocket},
         ConnectInfo, Path, RawQuery, State, WebSocketUpgrade,
     },
     http::{header, HeaderMap, HeaderValue, Method},
     response::Response,
 };
+use bytes::Bytes;
 use clickwire_store::{KeyKind, SourceKind};
 use futures::{future::BoxFuture, stream::FuturesOrdered, FutureExt, SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -26,12 +27,12 @@ use tokio::sync::watch;
 
 use super::{webhook::record, SourceEntry};
 use crate::{
-    auth::{authorize_key, request_key},
+    auth::{authorize_key, query_param, request_key},
     client_addr::client_ip_hash,
     error::ApiError,
     ingest::now_ms,
     state::AppState,
-    stream::query_param,
+    stream::frame,
 };
 
 /// Messages stored or being stored before their ack is sent, per socket.
@@ -89,7 +90,7 @@ struct Connection {
 impl Connection {
     async fn serve(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let mut pending: FuturesOrdered<BoxFuture<'static, Value>> = FuturesOrdered::new();
+        let mut pending: FuturesOrdered<BoxFuture<'static, Bytes>> = FuturesOrdered::new();
         let mut ping = tokio::time::interval(self.state.config.feed.ping_interval);
         ping.tick().await;
         loop {
@@ -103,11 +104,11 @@ impl Connection {
                         }
                         None => continue,
                     },
-                    Some(Ok(Message::Binary(_))) => error("invalid_json", "send JSON text messages"),
+                    Some(Ok(Message::Binary(_))) => frame::error("invalid_json", "send JSON text messages"),
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                     Some(Ok(_)) => continue,
                 },
-                _ = ping.tick() => json!({"type": "ping"}),
+                _ = ping.tick() => frame::ping(),
                 _ = self.revoked.changed() => {
                     let close = CloseFrame { code: KEY_REVOKED, reason: "key revoked".into() };
                     let _ = sink.send(Message::Close(Some(close))).await;
@@ -115,7 +116,7 @@ impl Connection {
                 }
             };
             if sink
-                .send(Message::Text(out.to_string().into()))
+                .send(Message::Text(Utf8Bytes::try_from(out).unwrap_or_default()))
                 .await
                 .is_err()
             {
@@ -125,11 +126,12 @@ impl Connection {
     }
 
     /// Queues one message for the log; its answer once committed. `None` for a `pong`.
-    fn take(&self, text: &str) -> Option<BoxFuture<'static, Value>> {
+    fn take(&self, text: &str) -> Option<BoxFuture<'static, Bytes>> {
         let value: Value = match serde_json::from_str(text) {
             Ok(value) => value,
             Err(err) => {
-                let answer = error("invalid_json", &format!("the message is not JSON: {err}"));
+                let answer =
+                    frame::error("invalid_json", &format!("the message is not JSON: {err}"));
                 return Some(futures::future::ready(answer).boxed());
             }
         };
@@ -138,12 +140,14 @@ impl Connection {
         }
         Some(match self.append(text) {
             Ok(committed) => committed,
-            Err(err) => futures::future::ready(error(err.code(), &err.public_message())).boxed(),
+            Err(err) => {
+                futures::future::ready(frame::error(err.code(), &err.public_message())).boxed()
+            }
         })
     }
 
     /// Queues the event of `text` behind every message before it.
-    fn append(&self, text: &str) -> Result<BoxFuture<'static, Value>, ApiError> {
+    fn append(&self, text: &str) -> Result<BoxFuture<'static, Bytes>, ApiError> {
         let source = &self.entry.source;
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -167,17 +171,13 @@ impl Connection {
         let committed = record::append(self.state.log.as_ref(), tenant, source, event)?;
         Ok(async move {
             match committed.await {
-                Ok(_) => json!({"type": "ack", "event_id": event_id}),
+                Ok(_) => Bytes::from(json!({"type": "ack", "event_id": event_id}).to_string()),
                 Err(err) => {
                     let err = ApiError::from(err);
-                    error(err.code(), &err.public_message())
+                    frame::error(err.code(), &err.public_message())
                 }
             }
         }
         .boxed())
     }
-}
-
-fn error(code: &str, message: &str) -> Value {
-    json!({"type": "error", "error": code, "message": message})
 }

@@ -17,11 +17,11 @@ use clickwire_store::{AuthKey, KeyKind};
 
 use super::{
     channel::Channels,
-    frame, query_param,
+    frame,
     socket::{serve, Control, Stream},
 };
 use crate::{
-    auth::{authorize_key, request_key},
+    auth::{authorize_key, query_param, request_key},
     error::ApiError,
     feed::ws::timings,
     hub::Interest,

@@ -1,4 +1,5 @@
-//! What the dashboard and test-session streams send, as JSON text: `welcome`,
+//! What the dashboard and test-session streams send, as JSON text (the inbound source
+//! socket sends the same `error` and `ping`): `welcome`,
 //! `subscribed` / `unsubscribed`, `error`, `ping`, and the dashboard's
 //! `{"type":"event","channel":…,"data":{"id","source_id","method","status","received_at"}}`
 //! (built by the hub once per event and channel; a test session's event frame is built at

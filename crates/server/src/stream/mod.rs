@@ -8,11 +8,3 @@ pub mod dashboard;
 pub mod frame;
 pub mod socket;
 pub mod test;
-
-/// The value of `name` in a query string, if not empty.
-pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(query?.as_bytes())
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
-        .filter(|value| !value.is_empty())
-}

@@ -31,17 +31,7 @@ pub enum RetryOf {
     Issue(String),
 }
 
-/// A time-ordered id with `prefix` (`dst_`, `con_`, `dlv_`, `att_`, `iss_`), monotonic
-/// within the process so that ids made in a row sort in that order.
-pub fn new_id(prefix: &str) -> String {
-    static IDS: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
-    let monotonic = IDS.lock().ok().and_then(|mut ids| ids.generate().ok());
-    let id = match monotonic {
-        Some(id) => id,
-        None => ulid::Ulid::new(),
-    };
-    format!("{prefix}{}", id.to_string().to_ascii_lowercase())
-}
+pub use crate::ids::new_id;
 
 /// Destinations, connections, attempts and issues.
 pub trait Deliveries: Send + Sync {

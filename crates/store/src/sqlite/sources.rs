@@ -6,7 +6,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{
-    columns::{json, json_or_null, now_ms},
+    columns::{json, json_or_null, now_ms, opt_json, to_json},
     open_db,
     pool::Pool,
     DB_FILE,
@@ -35,13 +35,6 @@ const COLUMNS: &str = "id, tenant, name, kind, origins, rate_limit, signing_secr
     ip_deny, verification, dedup_rule, dedup_window_ms, expires_at, request_limit, request_count,
     created_at, updated_at";
 
-fn opt_json<T: serde::Serialize>(value: &Option<T>) -> Result<Option<String>, StoreError> {
-    value
-        .as_ref()
-        .map(|v| serde_json::to_string(v).map_err(|err| StoreError::Invalid(err.to_string())))
-        .transpose()
-}
-
 fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
     let kind: String = row.get(3)?;
     Ok(Source {
@@ -65,10 +58,6 @@ fn source(row: &Row<'_>) -> rusqlite::Result<Source> {
         created_at: row.get(15)?,
         updated_at: row.get(16)?,
     })
-}
-
-fn to_json(list: &[String]) -> Result<String, StoreError> {
-    serde_json::to_string(list).map_err(|err| StoreError::Invalid(err.to_string()))
 }
 
 fn find(

@@ -256,6 +256,10 @@ fn announce(
     finished: &[clickwire_store::deliveries::Finished],
     issues: Vec<clickwire_store::deliveries::Issue>,
 ) {
+    // Each notice is a JSON value built per attempt: none without a dashboard to hear it.
+    if !shared.hub.has_dashboards(&destination.tenant) {
+        return;
+    }
     for ((due, _), done) in batch.iter().zip(finished) {
         let mut attempt = due.attempt.clone();
         attempt.status = if done.success {

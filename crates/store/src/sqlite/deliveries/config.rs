@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection as Db, OptionalExtension, Row};
 
-use super::super::columns::{json, now_ms};
+use super::super::columns::{json, now_ms, to_json};
 use crate::{
     deliveries::{new_id, Connection, Destination, NewConnection, NewDestination},
     sources::new_signing_secret,
@@ -15,10 +15,6 @@ const DESTINATION: &str =
     "id, tenant, name, settings, signing_secret, disabled_reason, created_at, updated_at";
 const CONNECTION: &str =
     "id, tenant, name, source_id, destination_id, rules, enabled, created_at, updated_at";
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|err| StoreError::Invalid(err.to_string()))
-}
 
 fn destination(row: &Row<'_>) -> rusqlite::Result<Destination> {
     Ok(Destination {

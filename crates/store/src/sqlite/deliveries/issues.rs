@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection as Db, OptionalExtension, Row, TransactionBehavior};
 
-use super::super::columns::json;
+use super::super::columns::{json, next_page, to_json};
 use crate::{
     deliveries::{new_id, Failure, Issue, IssueQuery, IssueStatus, RECENT_ATTEMPTS},
     StoreError,
@@ -34,8 +34,7 @@ fn issue(row: &Row<'_>) -> rusqlite::Result<Issue> {
 }
 
 fn store(db: &Db, issue: &Issue) -> Result<(), StoreError> {
-    let recent = serde_json::to_string(&issue.recent_attempts)
-        .map_err(|err| StoreError::Invalid(err.to_string()))?;
+    let recent = to_json(&issue.recent_attempts)?;
     db.prepare_cached(&format!(
         "INSERT OR REPLACE INTO issues ({ISSUE})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
@@ -116,11 +115,8 @@ pub fn list(db: &mut Db, query: &IssueQuery) -> Result<(Vec<Issue>, Option<Strin
         issue,
     )?;
     let mut found: Vec<Issue> = rows.collect::<Result<_, _>>()?;
-    let next = (found.len() > query.limit).then(|| {
-        found.truncate(query.limit);
-        found.last().map(|i| i.id.clone())
-    });
-    Ok((found, next.flatten()))
+    let next = next_page(&mut found, query.limit, |i| &i.id);
+    Ok((found, next))
 }
 
 pub fn find(db: &Db, id: &str, tenant: &str) -> Result<Option<Issue>, StoreError> {

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection as Db};
 
-use super::super::columns::now_ms;
+use super::super::columns::{now_ms, to_json};
 use crate::{
     deliveries::{NewAttempt, RoutedEvent},
     StoreError,
@@ -46,8 +46,7 @@ pub fn page(
     tenants: &[String],
     limit: usize,
 ) -> Result<Vec<RoutedEvent>, StoreError> {
-    let tenants =
-        serde_json::to_string(tenants).map_err(|err| StoreError::Invalid(err.to_string()))?;
+    let tenants = to_json(tenants)?;
     let mut stmt = db.prepare_cached(
         "SELECT seq, id, tenant, source, received_at, payload, labels FROM ev.events
          WHERE seq > ?1 AND seq <= ?2 AND tenant IN (SELECT value FROM json_each(?3))

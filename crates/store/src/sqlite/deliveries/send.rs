@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection as Db, OptionalExtension, Row, TransactionBehavior};
 
-use super::{issues, route};
+use super::{super::columns::next_page, issues, route};
 use crate::{
     deliveries::{Attempt, AttemptQuery, Due, Failure, Finished, Issue, NewAttempt, RetryOf},
     StoreError,
@@ -166,11 +166,8 @@ pub fn list(
         attempt,
     )?;
     let mut found: Vec<Attempt> = rows.collect::<Result<_, _>>()?;
-    let next = (found.len() > query.limit).then(|| {
-        found.truncate(query.limit);
-        found.last().map(|a| a.id.clone())
-    });
-    Ok((found, next.flatten()))
+    let next = next_page(&mut found, query.limit, |a| &a.id);
+    Ok((found, next))
 }
 
 pub fn find(db: &Db, id: &str, tenant: &str) -> Result<Option<Attempt>, StoreError> {
