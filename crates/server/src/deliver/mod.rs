@@ -110,7 +110,9 @@ impl Deliverer {
             let interval = self.config.reload_interval;
             let mut stop = stop.clone();
             async move {
-                let mut tick = tokio::time::interval(interval);
+                // The first reload was made above.
+                let mut tick =
+                    tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
                 loop {
                     tokio::select! {
                         _ = tick.tick() => {

@@ -19,7 +19,7 @@ use clickwire_store::{
     deliveries::{new_id, Connection, NewAttempt, RoutedEvent},
     BusReceiver, Deliveries, StoreError,
 };
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Mutex, Notify};
 
 use super::{dispatch::Dispatcher, document::document as document_of};
 use crate::ingest::now_ms;
@@ -33,6 +33,9 @@ pub struct Router {
     store: Arc<dyn Deliveries>,
     dispatcher: Arc<Dispatcher>,
     connections: RwLock<Arc<Vec<Connection>>>,
+    /// Held through a reload: two reloads at once (the API's and the periodic one) could
+    /// otherwise store a stale list last, or park the router after a connection was made.
+    reloading: Mutex<()>,
     changed: Notify,
     page: usize,
     busy_interval: Duration,
@@ -49,6 +52,7 @@ impl Router {
             store,
             dispatcher,
             connections: RwLock::new(Arc::new(Vec::new())),
+            reloading: Mutex::new(()),
             changed: Notify::new(),
             page,
             busy_interval,
@@ -59,6 +63,7 @@ impl Router {
     /// parking the router when there are none and unparking it at the end of the log when
     /// there are.
     pub async fn reload(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.reloading.lock().await;
         let enabled = self.store.enabled_connections().await?;
         if enabled.is_empty() {
             self.store.park_router().await?;

@@ -35,6 +35,9 @@ pub struct Shared {
     pub client: reqwest::Client,
     pub hub: Arc<Hub>,
     workers: Mutex<HashMap<String, Worker>>,
+    /// Held through a sync: a sync that read the destinations before another one created
+    /// a worker would otherwise stop that worker.
+    syncing: tokio::sync::Mutex<()>,
     /// The deliveries' runtime, where workers run.
     runtime: Handle,
     /// The event log: while ingest has events waiting for their commit, workers send
@@ -93,6 +96,7 @@ impl Dispatcher {
                 client,
                 hub,
                 workers: Mutex::new(HashMap::new()),
+                syncing: tokio::sync::Mutex::new(()),
                 runtime,
                 ingest,
                 busy_concurrency,
@@ -103,6 +107,7 @@ impl Dispatcher {
     /// Starts a worker for each stored destination without one, hands each running worker
     /// its destination's current settings, and stops the workers of deleted destinations.
     pub async fn sync(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.shared.syncing.lock().await;
         let destinations = self.shared.store.all_destinations().await?;
         let Ok(mut workers) = self.shared.workers.lock() else {
             return Err(StoreError::Closed);
@@ -218,7 +223,8 @@ impl Dispatcher {
     /// Keeps the workers in step with the store every `interval` until `stop` changes,
     /// then stops them all.
     pub async fn run(self: Arc<Self>, interval: Duration, mut stop: watch::Receiver<bool>) {
-        let mut tick = tokio::time::interval(interval);
+        // The first sync was made at start.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         loop {
             tokio::select! {
                 _ = tick.tick() => {
