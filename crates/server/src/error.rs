@@ -78,6 +78,8 @@ pub enum ApiError {
     TooManySubscribers,
     #[error("the server is at capacity; retry shortly")]
     Overloaded,
+    #[error("the server cannot store events right now (its disk is full or failing); retry later")]
+    StorageUnavailable,
     #[error("not ready: {0}")]
     NotReady(String),
     #[error("internal error: {0}")]
@@ -116,6 +118,7 @@ impl ApiError {
             RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded"),
             TooManySubscribers => (StatusCode::TOO_MANY_REQUESTS, "too_many_subscribers"),
             Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
+            StorageUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
             NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -128,7 +131,9 @@ impl ApiError {
 
     /// The client-facing message: generic for 5xx (whose cause is logged here, once).
     pub fn public_message(&self) -> String {
-        if self.status_and_code().0.is_server_error() && !matches!(self, ApiError::Overloaded) {
+        if self.status_and_code().0.is_server_error()
+            && !matches!(self, ApiError::Overloaded | ApiError::StorageUnavailable)
+        {
             tracing::error!(error = %self, "request failed");
             "the server could not complete the request".to_string()
         } else {
@@ -149,6 +154,10 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Overloaded => ApiError::Overloaded,
+            StoreError::Unavailable(why) => {
+                tracing::error!(error = %why, "the store cannot write");
+                ApiError::StorageUnavailable
+            }
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Conflict(what) => ApiError::Conflict(what),
             StoreError::Invalid(why) => ApiError::InvalidRequest(why),
@@ -208,7 +217,7 @@ impl IntoResponse for ApiError {
 fn add_retry_headers(err: &ApiError, headers: &mut HeaderMap) {
     match err {
         ApiError::RateLimited(limited) => limited.write_headers(headers),
-        ApiError::Overloaded => {
+        ApiError::Overloaded | ApiError::StorageUnavailable => {
             headers.insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS),

@@ -1,5 +1,7 @@
 //! The accept loop: every connection is served by hyper with a header read timeout (a
-//! client that does not finish its request head in time is disconnected), `TCP_NODELAY`,
+//! client that does not finish its request head in time is disconnected; one that sends
+//! nothing, or too little to tell HTTP/1 from HTTP/2, is dropped after the same time),
+//! `TCP_NODELAY`,
 //! the peer address for [`ConnectInfo`], and HTTP upgrades (the feed's WebSocket). When
 //! `shutdown` resolves, accepting stops and every connection is asked to finish its
 //! in-flight request and close; [`serve`] returns once all have.
@@ -13,13 +15,21 @@ use hyper_util::{
     server::{conn::auto, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
-use tokio::net::{TcpListener, TcpStream};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::mpsc,
+};
 use tower::ServiceExt;
 
 /// Pause after a failed accept (e.g. out of file descriptors) before the next one.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// What an HTTP/2 client sends first; anything else is HTTP/1.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// How often a connection that sent part of the HTTP/2 preface is looked at again.
+const PREFACE_POLL: Duration = Duration::from_millis(10);
 
-/// Serves `router` on `listener` until `shutdown`, then drains.
+/// Serves `router` on `listener` until `shutdown`, then drains. A connection is handed
+/// to hyper (and to the drain) once it has spoken; one still silent at shutdown is dropped.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -28,29 +38,82 @@ pub async fn serve(
 ) {
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
+    let (spoke_tx, mut spoke) = mpsc::unbounded_channel::<Spoken>();
     loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = &mut shutdown => break,
-        };
-        match accepted {
-            Ok((tcp, peer)) => {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, peer)) => {
+                    let spoke_tx = spoke_tx.clone();
+                    tokio::spawn(async move {
+                        let open = OpenConnection::new();
+                        match tokio::time::timeout(header_timeout, spoken(&tcp)).await {
+                            Ok(Ok(true)) => {
+                                let _ = spoke_tx.send(Spoken { tcp, peer, open });
+                            }
+                            _ => metrics::counter!("clickwire_http_connections_silent_total")
+                                .increment(1),
+                        }
+                    });
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
+            },
+            Some(Spoken { tcp, peer, open }) = spoke.recv() => {
                 let watcher = graceful.watcher();
-                let router = router.clone();
+                let connection = connection(tcp, peer, router.clone(), header_timeout);
                 tokio::spawn(async move {
-                    let connection = connection(tcp, peer, router, header_timeout);
+                    let _open = open;
                     if let Err(err) = watcher.watch(connection).await {
                         tracing::debug!(error = %err, "connection ended with an error");
                     }
                 });
             }
-            Err(err) => {
-                tracing::warn!(error = %err, "accept failed");
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
-            }
+            () = &mut shutdown => break,
         }
     }
     graceful.shutdown().await;
+}
+
+/// A connection whose client has sent its first bytes.
+struct Spoken {
+    tcp: TcpStream,
+    peer: SocketAddr,
+    open: OpenConnection,
+}
+
+/// Resolves once the client has sent enough to tell its protocol (false: it closed first).
+/// hyper's header timeout only starts once it knows; until then this one counts.
+async fn spoken(tcp: &TcpStream) -> std::io::Result<bool> {
+    let mut first = [0u8; 24];
+    loop {
+        let n = tcp.peek(&mut first).await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if n >= H2_PREFACE.len() || first[..n] != H2_PREFACE[..n] {
+            return Ok(true);
+        }
+        // A prefix of the HTTP/2 preface: peek would answer again at once.
+        tokio::time::sleep(PREFACE_POLL).await;
+    }
+}
+
+/// Counts a connection in `clickwire_http_connections` while it lives.
+struct OpenConnection;
+
+impl OpenConnection {
+    fn new() -> Self {
+        metrics::gauge!("clickwire_http_connections").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        metrics::gauge!("clickwire_http_connections").decrement(1.0);
+    }
 }
 
 /// One connection, ready to be driven.

@@ -55,7 +55,7 @@ pub enum ServerError {
 impl Server {
     /// Opens everything `config` names and binds its listen address.
     pub async fn build(config: Config) -> Result<Self, ServerError> {
-        let listener = TcpListener::bind(config.server.listen).await?;
+        let listener = listen(config.server.listen)?;
         Self::with_listener(config, listener).await
     }
 
@@ -207,4 +207,21 @@ async fn run_metrics_upkeep(
             _ = stop.changed() => return,
         }
     }
+}
+
+/// Connections the kernel may hold completed for us before we accept them (it caps this
+/// at `net.core.somaxconn`). tokio's default of 1,024 overflows under a connection flood,
+/// and a client whose handshake overflowed believes it is connected while we never see it.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds `addr` for accepting connections.
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }

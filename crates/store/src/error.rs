@@ -7,6 +7,10 @@ pub enum StoreError {
     /// load (HTTP 503).
     #[error("the store is at capacity")]
     Overloaded,
+    /// The database cannot be written (the disk is full, or the file system fails): the
+    /// write was not made; it may succeed once space is freed (HTTP 503).
+    #[error("the store cannot write: {0}")]
+    Unavailable(String),
     /// The store is shutting down and takes no more writes.
     #[error("the store is closed")]
     Closed,

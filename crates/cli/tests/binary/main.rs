@@ -3,8 +3,11 @@
 
 mod cli;
 mod deliveries;
+mod disk_full;
 mod durability;
 mod feed;
+mod hostile;
+mod kills;
 mod process;
 mod sdks;
 mod serve;

@@ -30,7 +30,7 @@ use crate::{client_addr::client_ip_hash, error::ApiError, ingest::now_ms, state:
 
 /// The header that makes a `POST /v1/events` a Datafly server-side request.
 pub const SIGNATURE_HEADER: &str = "x-signature";
-const TIMESTAMP_HEADER: &str = "x-timestamp";
+pub const TIMESTAMP_HEADER: &str = "x-timestamp";
 /// Most a signed request's timestamp may be off, in ms.
 const MAX_OFFSET_MS: i64 = 5 * 60 * 1000;
 
@@ -77,7 +77,7 @@ pub async fn post(
 }
 
 /// Checks the timestamp and the signature of `body`.
-fn verify(headers: &HeaderMap, body: &[u8], secret: &str, now: i64) -> Result<(), ApiError> {
+pub fn verify(headers: &HeaderMap, body: &[u8], secret: &str, now: i64) -> Result<(), ApiError> {
     let header = |name: &str| {
         headers
             .get(name)

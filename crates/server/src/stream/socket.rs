@@ -268,33 +268,51 @@ async fn guarded(
     }
 }
 
+/// A client message as read, before any channel is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    Pong,
+    /// `subscribe` (true) or `unsubscribe` (false) with the channel named (empty when
+    /// none is).
+    Subscribe(bool, String),
+    /// Any other `type`, or none.
+    Other,
+}
+
+impl Said {
+    /// Reads one text message; `None` when it is not JSON.
+    pub fn read(text: &str) -> Option<Self> {
+        let message = serde_json::from_str::<Value>(text).ok()?;
+        let field = |name: &str| message.get(name).and_then(Value::as_str);
+        let channel = || field("channel").unwrap_or_default().to_owned();
+        Some(match field("type") {
+            Some("pong") => Self::Pong,
+            Some("subscribe") => Self::Subscribe(true, channel()),
+            Some("unsubscribe") => Self::Subscribe(false, channel()),
+            _ => Self::Other,
+        })
+    }
+}
+
 impl Control {
     /// The answer to one client message, if it gets one (`pong` does not).
     async fn answer(&mut self, text: &str) -> Option<Bytes> {
-        let Ok(message) = serde_json::from_str::<Value>(text) else {
+        let Some(said) = Said::read(text) else {
             return Some(frame::error("invalid_json", "the message is not JSON"));
         };
-        let kind = message
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        match (self, kind) {
-            (_, "pong") => None,
+        match (self, said) {
+            (_, Said::Pong) => None,
             (
                 Control::Dashboard {
                     state,
                     tenant,
                     channels,
                 },
-                "subscribe" | "unsubscribe",
+                Said::Subscribe(subscribe, name),
             ) => {
-                let name = message
-                    .get("channel")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let channel = match known_channel(state, tenant, name).await {
+                let channel = match known_channel(state, tenant, &name).await {
                     Ok(Some(channel)) => channel,
-                    Ok(None) => return Some(unknown_channel(name)),
+                    Ok(None) => return Some(unknown_channel(&name)),
                     Err(err) => return Some(frame::error(err.code(), &err.public_message())),
                 };
                 let Ok(mut channels) = channels.write() else {
@@ -303,12 +321,12 @@ impl Control {
                         "the socket's channels are lost",
                     ));
                 };
-                Some(if kind == "subscribe" {
+                Some(if subscribe {
                     channels.add(channel);
-                    frame::subscribed(name)
+                    frame::subscribed(&name)
                 } else {
                     channels.remove(&channel);
-                    frame::unsubscribed(name)
+                    frame::unsubscribed(&name)
                 })
             }
             (Control::Dashboard { .. }, _) => Some(frame::error(

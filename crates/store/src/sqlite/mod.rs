@@ -50,8 +50,15 @@ use crate::{
 };
 
 impl From<rusqlite::Error> for StoreError {
+    /// A full disk (`SQLITE_FULL`) or a failing file system (`SQLITE_IOERR`, which is how
+    /// `ENOSPC` on the WAL shows) is [`StoreError::Unavailable`]: the transaction was
+    /// rolled back and may succeed later. Anything else is a backend error.
     fn from(err: rusqlite::Error) -> Self {
-        StoreError::Backend(Box::new(err))
+        use rusqlite::ErrorCode::{DiskFull, SystemIoFailure};
+        match err.sqlite_error_code() {
+            Some(DiskFull | SystemIoFailure) => StoreError::Unavailable(err.to_string()),
+            _ => StoreError::Backend(Box::new(err)),
+        }
     }
 }
 

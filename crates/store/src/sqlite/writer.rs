@@ -156,8 +156,12 @@ impl Writer {
             Err(err) => {
                 tracing::error!(error = %err, "commit failed; the batch was not acknowledged");
                 self.next_seq = next_seq(&self.conn).unwrap_or(first_seq);
+                let err = StoreError::from(err);
                 for job in jobs.drain(..) {
-                    (job.on_commit)(Err(StoreError::Task(err.to_string())));
+                    (job.on_commit)(Err(match &err {
+                        StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
+                        other => StoreError::Task(other.to_string()),
+                    }));
                 }
             }
         }

@@ -5,9 +5,9 @@
 //! answered `202 {"event_id","source_id"}` after the durable append. A test session's id
 //! is such an address too, until it ends ([`super::test_sessions`]).
 
-mod dedup;
+pub mod dedup;
 pub mod record;
-mod verify;
+pub mod verify;
 
 use std::{net::SocketAddr, sync::Arc};
 
