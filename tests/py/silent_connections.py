@@ -4,7 +4,7 @@ file descriptors do not count against the test binary's.
 
     python3 silent_connections.py HOST PORT N WAIT_SECONDS
 
-Prints `open <n>` once all are connected, then waits on stdin for a line (the test has
+Prints `open <n> <seconds>` once all are connected (and how long that took), then waits on stdin for a line (the test has
 read the server's metrics), then `closed <n> <seconds>`: how many the server closed within
 WAIT_SECONDS, and when the last one closed.
 """
@@ -23,7 +23,7 @@ def main() -> None:
         sock = socket.create_connection((host, port))
         sock.setblocking(False)
         sockets.append(sock)
-    print(f"open {len(sockets)}", flush=True)
+    print(f"open {len(sockets)} {time.monotonic() - started:.2f}", flush=True)
     sys.stdin.readline()
     selector = selectors.DefaultSelector()
     for sock in sockets:

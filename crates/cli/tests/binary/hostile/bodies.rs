@@ -169,8 +169,13 @@ fn cases() -> Vec<Case> {
 
 /// Sends `body` to `route`; returns the status and the body text.
 async fn send(target: &Target, route: &Route, body: Bytes, chunked: bool) -> (u16, String) {
-    let mut request = target
-        .client
+    // A fresh connection each time: a connection the server closed after a refusal is
+    // never reused, so a transport error is always the server's doing.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    let mut request = client
         .request(route.method.clone(), target.url(&route.path))
         .header("content-type", "application/json")
         .timeout(Duration::from_secs(60));

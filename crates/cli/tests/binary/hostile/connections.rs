@@ -19,7 +19,7 @@ const TIMEOUTS: [(&str, &str); 2] = [
     ("CLICKWIRE_SERVER__BODY_TIMEOUT", "2s"),
 ];
 /// The header timeout of the silent-connections test: long enough to open them all.
-const SILENT_TIMEOUT: Duration = Duration::from_secs(10);
+const SILENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Silent connections held open at once: the issue asks 20,000, but this machine's hard
 /// limit on open files is 20,000 per process (raising it needs CAP_SYS_RESOURCE), and the
 /// server needs a few for itself.
@@ -120,7 +120,7 @@ async fn header_floods_and_slow_clients_are_cut_off_in_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nineteen_thousand_silent_connections_are_dropped_and_cost_little() {
-    let target = Target::start(&[("CLICKWIRE_SERVER__HEADER_TIMEOUT", "10s")]).await;
+    let target = Target::start(&[("CLICKWIRE_SERVER__HEADER_TIMEOUT", "30s")]).await;
     let before_rss = target.rss_kib();
     let before_open = target.metric("clickwire_http_connections ").await;
     let bystander = Bystander::start(&target);
@@ -151,7 +151,14 @@ async fn nineteen_thousand_silent_connections_are_dropped_and_cost_little() {
         .await
         .expect("read")
         .expect("the holder says open");
-    assert_eq!(opened, format!("open {SILENT}"));
+    let open_took: f64 = opened
+        .strip_prefix(&format!("open {SILENT} "))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("the holder said {opened}"));
+    assert!(
+        open_took < SILENT_TIMEOUT.as_secs_f64(),
+        "opening {SILENT} connections took {open_took} s, longer than the header timeout"
+    );
     let held_rss = target.rss_kib();
     let open = target.metric("clickwire_http_connections ").await;
     let mut stdin = holder.stdin.take().expect("stdin");
