@@ -20,8 +20,8 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    admin, api, deliver, error::ApiError, feed, ingest, ops, pipeline, sources, state::AppState,
-    stream, telemetry,
+    admin, admission, api, deliver, error::ApiError, feed, ingest, ops, pipeline, sources,
+    state::AppState, stream, telemetry,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -30,8 +30,14 @@ const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// Builds the whole application.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.server.max_body_bytes;
+    let admit = middleware::from_fn_with_state(state.clone(), admission::admit);
     Router::new()
-        .route("/v1/events", post(ingest::events::post_events).get(api::events::list_events))
+        .route(
+            "/v1/events",
+            post(ingest::events::post_events)
+                .layer(admit.clone())
+                .get(api::events::list_events),
+        )
         .route("/signals/stream", get(feed::ws::stream))
         .route("/v1/events/{event_id}/reveal", post(admin::reveal::reveal))
         .route("/v1/signals/stream", get(feed::ws::stream))
@@ -53,7 +59,7 @@ pub fn app(state: AppState) -> Router {
         )
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors())
-        .route("/v1/ingest/{source_id}", any(sources::webhook::ingest))
+        .route("/v1/ingest/{source_id}", any(sources::webhook::ingest).layer(admit))
         .route("/v1/ws", get(stream::dashboard::stream))
         .route("/v1/ws/source/{source_id}", get(sources::socket::inbound))
         .route("/v1/ws/test/{session_id}", get(stream::test::stream))

@@ -154,6 +154,10 @@ pub struct ServerConfig {
     /// Development mode: pipeline sources also accept browser origins on this machine
     /// (`localhost`, `127.0.0.1`). Off by default.
     pub development: bool,
+    /// Ingest requests (ClickStream, pipeline, webhooks) handled at once; one more is
+    /// answered 503 `overloaded` with `Retry-After` at once, so that under a flood the
+    /// admitted requests keep their latency.
+    pub max_in_flight: usize,
 }
 
 impl Default for ServerConfig {
@@ -166,6 +170,7 @@ impl Default for ServerConfig {
             body_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             development: false,
+            max_in_flight: 256,
         }
     }
 }
@@ -542,6 +547,7 @@ impl Config {
             }
         };
         positive("server.max_body_bytes", self.server.max_body_bytes)?;
+        positive("server.max_in_flight", self.server.max_in_flight)?;
         self.store.validate()?;
         positive("scoring.shards", self.scoring.shards)?;
         positive("scoring.max_visitors", self.scoring.max_visitors)?;

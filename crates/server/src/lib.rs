@@ -2,6 +2,7 @@
 //! [`Server`] that runs it. The `clickwire` binary only parses flags and calls in here.
 
 pub mod admin;
+pub mod admission;
 pub mod api;
 mod app;
 pub mod auth;

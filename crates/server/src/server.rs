@@ -11,6 +11,7 @@ use tokio::{
 };
 
 use crate::{
+    admission::Admission,
     app::app,
     auth::KeyCache,
     bootstrap::bootstrap,
@@ -99,6 +100,7 @@ impl Server {
         )?;
         let state = AppState::new(Handles {
             limits: Arc::new(RateLimits::new(&config.rate_limits)),
+            admission: Admission::new(config.server.max_in_flight),
             processor: processor.map(Arc::new),
             hub,
             deliveries: backends.deliveries,

@@ -11,6 +11,7 @@ use clickwire_store::{
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::{
+    admission::Admission,
     auth::KeyCache,
     config::Config,
     deliver::Deliverer,
@@ -56,6 +57,8 @@ pub struct Handles {
     pub keys: Arc<KeyCache>,
     /// Per-key ingest limits.
     pub limits: Arc<RateLimits>,
+    /// How many ingest requests may be handled at once.
+    pub admission: Admission,
     /// The process stage (labels and scores); `None` with scoring off.
     pub processor: Option<Arc<Processor>>,
     /// Every live socket: Signals Feed subscribers, dashboard and test-session streams.

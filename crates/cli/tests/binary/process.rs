@@ -87,6 +87,16 @@ pub fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
     }
 }
 
+impl Drop for Running {
+    /// A test that fails, or ends without stopping its server, leaves no process behind.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Running {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

@@ -37,5 +37,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/v1/batch", routes::batch())
         .route("/v1/import", routes::batch())
         .method_not_allowed_fallback(crate::app::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::admission::admit,
+        ))
         .layer(middleware::from_fn_with_state(state, cors::layer))
 }
