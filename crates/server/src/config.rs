@@ -170,7 +170,7 @@ impl Default for ServerConfig {
             body_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             development: false,
-            max_in_flight: 256,
+            max_in_flight: 128,
         }
     }
 }

@@ -7,7 +7,11 @@
 //! [`IN_FLIGHT`] waiting before the socket stops reading. A message that is not JSON gets
 //! `{"type":"error","error":"invalid_json"}` and the connection stays. The server sends
 //! `{"type":"ping"}` every `feed.ping_interval`; a `{"type":"pong"}` message is the answer,
-//! not an event. A revoked key closes the socket with 4001.
+//! not an event. A revoked key closes the socket with 4001; a client silent for
+//! `feed.idle_timeout` (no message, no pong) is closed with 4000; one that stops reading,
+//! so that a write waits longer than `feed.slow_grace`, is dropped. Either way nothing of
+//! it is held past those timeouts (`clickwire_stream_sockets{stream="source"}` counts the
+//! open ones).
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -41,6 +45,8 @@ const IN_FLIGHT: usize = 256;
 const SEND_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
 /// The close code of a revoked key (as on the Signals Feed).
 const KEY_REVOKED: u16 = 4001;
+/// The close code of a silent client (as on the Signals Feed).
+const IDLE: u16 = 4000;
 
 /// Handles `GET /v1/ws/source/{source_id}`.
 pub async fn inbound(
@@ -89,37 +95,50 @@ struct Connection {
 
 impl Connection {
     async fn serve(mut self, socket: WebSocket) {
+        let _open = OpenSocket::new();
+        let feed = &self.state.config.feed;
+        let (idle, grace) = (feed.idle_timeout, feed.slow_grace);
         let (mut sink, mut stream) = socket.split();
         let mut pending: FuturesOrdered<BoxFuture<'static, Bytes>> = FuturesOrdered::new();
-        let mut ping = tokio::time::interval(self.state.config.feed.ping_interval);
+        let mut ping = tokio::time::interval(feed.ping_interval);
         ping.tick().await;
+        let mut heard = tokio::time::Instant::now();
         loop {
             let out = tokio::select! {
                 Some(answer) = pending.next(), if !pending.is_empty() => answer,
-                message = stream.next(), if pending.len() < IN_FLIGHT => match message {
-                    Some(Ok(Message::Text(text))) => match self.take(text.as_str()) {
-                        Some(answer) => {
-                            pending.push_back(answer);
+                () = tokio::time::sleep_until(heard + idle) => {
+                    let close = CloseFrame { code: IDLE, reason: "idle timeout".into() };
+                    let _ = tokio::time::timeout(grace, sink.send(Message::Close(Some(close)))).await;
+                    break;
+                }
+                message = stream.next(), if pending.len() < IN_FLIGHT => {
+                    heard = tokio::time::Instant::now();
+                    match message {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Some(answer) = self.take(text.as_str()) {
+                                pending.push_back(answer);
+                            }
                             continue;
                         }
-                        None => continue,
-                    },
-                    Some(Ok(Message::Binary(_))) => frame::error("invalid_json", "send JSON text messages"),
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                    Some(Ok(_)) => continue,
-                },
+                        Some(Ok(Message::Binary(_))) => frame::error("invalid_json", "send JSON text messages"),
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(_)) => continue,
+                    }
+                }
                 _ = ping.tick() => frame::ping(),
                 _ = self.revoked.changed() => {
                     let close = CloseFrame { code: KEY_REVOKED, reason: "key revoked".into() };
-                    let _ = sink.send(Message::Close(Some(close))).await;
+                    let _ = tokio::time::timeout(grace, sink.send(Message::Close(Some(close)))).await;
                     break;
                 }
             };
-            if sink
-                .send(Message::Text(Utf8Bytes::try_from(out).unwrap_or_default()))
-                .await
-                .is_err()
-            {
+            // A client that stopped reading: its acks wait in full buffers; drop it.
+            let sent = tokio::time::timeout(
+                grace,
+                sink.send(Message::Text(Utf8Bytes::try_from(out).unwrap_or_default())),
+            )
+            .await;
+            if !matches!(sent, Ok(Ok(()))) {
                 break;
             }
         }
@@ -179,5 +198,21 @@ impl Connection {
             }
         }
         .boxed())
+    }
+}
+
+/// Counts an open source socket in `clickwire_stream_sockets{stream="source"}`.
+struct OpenSocket;
+
+impl OpenSocket {
+    fn new() -> Self {
+        metrics::gauge!("clickwire_stream_sockets", "stream" => "source").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        metrics::gauge!("clickwire_stream_sockets", "stream" => "source").decrement(1.0);
     }
 }

@@ -7,6 +7,7 @@
 
 mod bodies;
 mod connections;
+mod peers;
 mod sockets;
 
 use std::{
@@ -102,10 +103,13 @@ impl Target {
         rss_kib(self.server.child.id())
     }
 
-    /// A counter of the server's `/metrics`.
+    /// The sum of the series of the server's `/metrics` whose lines start with `name`,
+    /// read on a connection of its own (closed after the answer).
     pub async fn metric(&self, name: &str) -> f64 {
-        let text = self
-            .client
+        let text = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client")
             .get(self.url("/metrics"))
             .send()
             .await

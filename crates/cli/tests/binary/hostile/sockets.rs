@@ -20,7 +20,7 @@ const CLOSE_WITHIN: Duration = Duration::from_secs(10);
 const PINGS: usize = 100_000;
 
 /// A masked client frame (mask key 0: the payload goes as it is).
-fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+pub fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = vec![0x80 | opcode];
     match payload.len() {
         n @ 0..=125 => out.push(0x80 | n as u8),
@@ -39,7 +39,7 @@ fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Opens a WebSocket on `path` by hand; returns the stream after the 101.
-async fn open(target: &Target, path: &str) -> TcpStream {
+pub async fn open(target: &Target, path: &str) -> TcpStream {
     let mut tcp = TcpStream::connect(target.addr()).await.expect("connect");
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
