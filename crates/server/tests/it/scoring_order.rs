@@ -124,7 +124,8 @@ fn stored_event(event: &Value) -> StoredEvent {
 
 #[tokio::test]
 async fn a_thousand_concurrent_requests_for_one_visitor_replay_to_the_scores_they_got_live() {
-    let app = spawn_app().await;
+    // 200 at once, above the default admission limit: this test is about their order.
+    let app = spawn_app_with(|config| config.server.max_in_flight = 1_000).await;
     let t = now_ms() - 200_000;
     let paths = ["/pricing", "/docs", "/demo", "/blog", "/checkout"];
     let client = app.client.clone();
