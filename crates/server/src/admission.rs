@@ -4,8 +4,6 @@
 //! request and the admitted ones keep a bounded latency (their queue is bounded). The
 //! slot is held until the answer's head is ready (the commit included).
 
-use std::sync::Arc;
-
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -17,20 +15,20 @@ use crate::{error::ApiError, state::AppState};
 
 /// The slots of in-flight ingest requests.
 pub struct Admission {
-    slots: Arc<Semaphore>,
+    slots: Semaphore,
 }
 
 impl Admission {
     pub fn new(max_in_flight: usize) -> Self {
         Self {
-            slots: Arc::new(Semaphore::new(max_in_flight)),
+            slots: Semaphore::new(max_in_flight),
         }
     }
 }
 
 /// The middleware of the ingest routes.
 pub async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Ok(_slot) = Arc::clone(&state.admission.slots).try_acquire_owned() else {
+    let Ok(_slot) = state.admission.slots.try_acquire() else {
         metrics::counter!("clickwire_ingest_shed_total").increment(1);
         return ApiError::Overloaded.into_response();
     };

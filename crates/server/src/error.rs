@@ -154,10 +154,8 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Overloaded => ApiError::Overloaded,
-            StoreError::Unavailable(why) => {
-                tracing::error!(error = %why, "the store cannot write");
-                ApiError::StorageUnavailable
-            }
+            // The writer logged the cause, once per failed commit.
+            StoreError::Unavailable(_) => ApiError::StorageUnavailable,
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Conflict(what) => ApiError::Conflict(what),
             StoreError::Invalid(why) => ApiError::InvalidRequest(why),

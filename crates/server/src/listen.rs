@@ -100,7 +100,8 @@ async fn spoken(tcp: &TcpStream) -> std::io::Result<bool> {
     }
 }
 
-/// Counts a connection in `clickwire_http_connections` while it lives.
+/// Counts a connection in `clickwire_http_connections` until it closes or is upgraded (a
+/// WebSocket then counts in its own gauge).
 struct OpenConnection;
 
 impl OpenConnection {

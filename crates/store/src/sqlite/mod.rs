@@ -50,9 +50,9 @@ use crate::{
 };
 
 impl From<rusqlite::Error> for StoreError {
-    /// A full disk (`SQLITE_FULL`) or a failing file system (`SQLITE_IOERR`, which is how
-    /// `ENOSPC` on the WAL shows) is [`StoreError::Unavailable`]: the transaction was
-    /// rolled back and may succeed later. Anything else is a backend error.
+    /// A full disk (`SQLITE_FULL`) or a file system that refused a read, write or sync
+    /// (`SQLITE_IOERR`) is [`StoreError::Unavailable`]: the statement failed and may
+    /// succeed later. Anything else is a backend error.
     fn from(err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode::{DiskFull, SystemIoFailure};
         match err.sqlite_error_code() {
