@@ -10,7 +10,7 @@ use clickwire_store::StoredEvent;
 use futures::{stream, StreamExt};
 use serde_json::{json, Value};
 
-use crate::helpers::{batch, now_ms, pageview, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{batch, now_ms, pageview, spawn_app_with, TestApp};
 
 fn page_at(visitor: &str, path: &str, at: i64) -> Value {
     let mut event = pageview(visitor);
