@@ -12,6 +12,7 @@ pub mod client_addr;
 pub mod config;
 pub mod deliver;
 pub mod error;
+pub mod extract;
 pub mod feed;
 pub mod hub;
 pub mod ingest;

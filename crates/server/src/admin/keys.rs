@@ -1,8 +1,9 @@
 //! `GET /v1/admin/keys`, `POST /v1/admin/keys` and `DELETE /v1/admin/keys/{id}`, each
 //! confined to the caller's scope.
 
+use crate::extract::{Path, Query};
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     Json,
 };

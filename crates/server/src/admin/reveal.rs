@@ -2,11 +2,8 @@
 //! of one event of its own tenant. The reveal is in the audit log before the value leaves
 //! the server; the value itself is never logged.
 
-use axum::{
-    extract::{Path, State},
-    http::HeaderMap,
-    Json,
-};
+use crate::extract::Path;
+use axum::{extract::State, http::HeaderMap, Json};
 use clickwire_store::{vault::REVEAL, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

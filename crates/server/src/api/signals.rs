@@ -3,8 +3,9 @@
 //! store holds for that visitor, so the snapshot survives restarts. Refused to free-tier
 //! keys; website keys are Origin-gated as for ingest.
 
+use crate::extract::Path;
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::HeaderMap,
     Json,
 };

@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
+use crate::extract::Path;
 use axum::{
     body::Body,
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     Json,
 };

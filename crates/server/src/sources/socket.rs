@@ -15,10 +15,11 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
+use crate::extract::Path;
 use axum::{
     extract::{
         ws::{rejection::WebSocketUpgradeRejection, CloseFrame, Message, Utf8Bytes, WebSocket},
-        ConnectInfo, Path, RawQuery, State, WebSocketUpgrade,
+        ConnectInfo, RawQuery, State, WebSocketUpgrade,
     },
     http::{header, HeaderMap, HeaderValue, Method},
     response::Response,

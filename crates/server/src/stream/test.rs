@@ -8,8 +8,9 @@
 
 use std::time::Duration;
 
+use crate::extract::Path;
 use axum::{
-    extract::{ws::rejection::WebSocketUpgradeRejection, Path, State, WebSocketUpgrade},
+    extract::{ws::rejection::WebSocketUpgradeRejection, State, WebSocketUpgrade},
     response::Response,
 };
 use clickwire_store::SourceKind;

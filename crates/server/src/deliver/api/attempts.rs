@@ -4,8 +4,9 @@
 //! attempt's delivery) and `POST /v1/events/{id}/retry` (every dead-lettered delivery of the
 //! event). A retry is a new attempt, due at once: `202 {"retried","attempts"}`.
 
+use crate::extract::Path;
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     Json,
 };

@@ -3,9 +3,10 @@
 //! ClickStream events without a source included); its destination must be the tenant's;
 //! each rule must be one that can be evaluated (else 400, naming the rule).
 
+use crate::extract::Path;
 use axum::{
     body::Body,
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     Json,
 };

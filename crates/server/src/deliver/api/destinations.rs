@@ -3,9 +3,10 @@
 //! disabled), delete, and the circuit breaker: `GET /{id}/circuit` →
 //! `{"state","consecutive_failures","opened_at","queued"}`, `POST /{id}/circuit/reset`.
 
+use crate::extract::Path;
 use axum::{
     body::Body,
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     Json,
 };

@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::extract::Path;
 use axum::{
     body::Body,
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     Json,
 };

@@ -17,8 +17,9 @@ use std::{
     num::NonZeroU32,
 };
 
+use crate::extract::Path;
 use axum::{
-    extract::{ConnectInfo, Path, RawQuery, State},
+    extract::{ConnectInfo, RawQuery, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Json,

@@ -11,9 +11,10 @@ pub mod verify;
 
 use std::{net::SocketAddr, sync::Arc};
 
+use crate::extract::Path;
 use axum::{
     body::Body,
-    extract::{ConnectInfo, Path, State},
+    extract::{ConnectInfo, State},
     http::{HeaderMap, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
     Json,
