@@ -95,7 +95,8 @@ pub fn verify(headers: &HeaderMap, body: &[u8], secret: &str, now: i64) -> Resul
     } else {
         at
     };
-    if (now - at_ms).abs() > MAX_OFFSET_MS {
+    // abs_diff: a timestamp near i64::MIN must not overflow (found by fuzzing).
+    if now.abs_diff(at_ms) > MAX_OFFSET_MS.unsigned_abs() {
         return Err(ApiError::InvalidSignature(
             "X-Timestamp is more than 5 minutes from the server's clock".into(),
         ));
@@ -149,5 +150,21 @@ mod tests {
         let headers = signed("whsec_a", "1700000000", b"{}");
         assert!(verify(&headers, b"{}", "whsec_a", 1_700_000_300_000).is_ok());
         assert!(verify(&headers, b"{}", "whsec_a", 1_700_000_300_001).is_err());
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_the_range_are_refused_without_overflow() {
+        for timestamp in [
+            "-11111131111111000",
+            "-9223372036854775808",
+            "9223372036854775807",
+        ] {
+            let headers = signed("whsec_a", timestamp, b"{}");
+            let refused = verify(&headers, b"{}", "whsec_a", 1_700_000_000_000);
+            assert!(
+                matches!(refused, Err(ApiError::InvalidSignature(_))),
+                "{timestamp}: {refused:?}"
+            );
+        }
     }
 }
