@@ -1,7 +1,9 @@
 //! Hostile input against the real binary, over real HTTP and WebSocket: malformed and
 //! enormous bodies on every public route, header floods, slow and silent connections,
 //! and abusive WebSocket peers. Every HTTP case must get a 4xx JSON answer (or, where a
-//! route takes any body, a 2xx), never a 5xx; every WebSocket case a protocol close. The
+//! route takes any body, a 2xx; or hyper's bare 431 for a request head beyond its
+//! parser's limits, before any route runs), never a 5xx; every WebSocket case a protocol
+//! close. The
 //! server's RSS stays bounded, and a well-behaved client on the side keeps getting 202
 //! throughout. Each test prints what it tried (RELIABILITY.md quotes them).
 
