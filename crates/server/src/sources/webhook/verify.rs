@@ -9,7 +9,14 @@ use clickwire_store::Verification;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::error::ApiError;
+use crate::{error::ApiError, ingest::now_ms};
+
+/// How far `webhook-timestamp` may be from the server's clock (the library's tolerance).
+const TOLERANCE_SECS: u64 = 5 * 60;
+
+fn now_secs() -> i64 {
+    now_ms() / 1000
+}
 
 /// Ok when the request carries a valid signature under `verification`.
 pub fn check(
@@ -55,6 +62,19 @@ fn hmac_sha256(
 }
 
 fn standard(headers: &HeaderMap, body: &[u8], secret: &str) -> Result<(), ApiError> {
+    // The library computes `now - timestamp` unchecked: a timestamp near i64::MIN
+    // overflows it (found by fuzzing). One that far off is refused here first.
+    let timestamp = headers
+        .get("webhook-timestamp")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    if let Some(timestamp) = timestamp {
+        if now_secs().abs_diff(timestamp) > TOLERANCE_SECS {
+            return Err(ApiError::InvalidSignature(
+                "Standard Webhooks: the webhook-timestamp is more than 5 minutes off".into(),
+            ));
+        }
+    }
     let webhook = standardwebhooks::Webhook::new(secret)
         .map_err(|err| ApiError::Internal(format!("the source's secret: {err}")))?;
     webhook
@@ -86,5 +106,23 @@ mod tests {
         assert!(check(&github, &headers, b"{\"zen\":\"hi\"}").is_ok());
         assert!(check(&github, &headers, b"{\"zen\":\"ho\"}").is_err());
         assert!(check(&github, &HeaderMap::new(), b"{}").is_err());
+    }
+
+    #[test]
+    fn standard_webhooks_timestamps_at_the_ends_of_the_range_are_refused() {
+        let scheme = Verification::StandardWebhooks {
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+        };
+        for timestamp in ["-9223372036854775808", "9223372036854775807", "0"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("webhook-id", HeaderValue::from_static("msg_1"));
+            headers.insert("webhook-timestamp", HeaderValue::from_static(timestamp));
+            headers.insert("webhook-signature", HeaderValue::from_static("v1,AAAA"));
+            let refused = check(&scheme, &headers, b"{}");
+            assert!(
+                matches!(refused, Err(ApiError::InvalidSignature(_))),
+                "{timestamp}: {refused:?}"
+            );
+        }
     }
 }
