@@ -18,7 +18,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
-use crate::process::{data_dir, event, key, start, Running};
+use crate::process::{data_dir, event, key, start, stored_events, Running};
 
 /// Kills.
 const ROUNDS: usize = 20;
@@ -90,36 +90,13 @@ fn marker_of(event: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Every stored event's marker, through `GET /v1/events` page by page.
+/// Every stored event's marker.
 async fn stored(client: &reqwest::Client, server: &Running, key: &str) -> Vec<String> {
-    let mut markers = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut url = server.url("/v1/events?limit=1000");
-        if let Some(cursor) = &cursor {
-            url.push_str(&format!("&cursor={cursor}"));
-        }
-        let page: Value = client
-            .get(url)
-            .header("x-api-key", key)
-            .send()
-            .await
-            .expect("read")
-            .json()
-            .await
-            .expect("json");
-        markers.extend(
-            page["events"]
-                .as_array()
-                .expect("events")
-                .iter()
-                .filter_map(|e| marker_of(&e["event"])),
-        );
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return markers,
-        }
-    }
+    stored_events(client, &server.base, key)
+        .await
+        .iter()
+        .filter_map(marker_of)
+        .collect()
 }
 
 fn integrity(data: &Path) {

@@ -162,7 +162,16 @@ pub fn event(marker: &str) -> Value {
 
 /// Every stored event's visitor id, read through `GET /v1/events` page by page.
 pub async fn stored_markers(client: &reqwest::Client, base: &str, key: &str) -> Vec<String> {
-    let mut markers = Vec::new();
+    stored_events(client, base, key)
+        .await
+        .iter()
+        .map(|event| event["visitorId"].as_str().expect("marker").to_owned())
+        .collect()
+}
+
+/// Every stored event (its `event` object), read through `GET /v1/events` page by page.
+pub async fn stored_events(client: &reqwest::Client, base: &str, key: &str) -> Vec<Value> {
+    let mut events = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let mut url = format!("{base}/v1/events?limit=1000");
@@ -179,16 +188,11 @@ pub async fn stored_markers(client: &reqwest::Client, base: &str, key: &str) -> 
             .await
             .expect("json");
         for event in page["events"].as_array().expect("events") {
-            markers.push(
-                event["event"]["visitorId"]
-                    .as_str()
-                    .expect("marker")
-                    .to_owned(),
-            );
+            events.push(event["event"].clone());
         }
         match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
-            None => return markers,
+            None => return events,
         }
     }
 }
