@@ -21,6 +21,8 @@ use tokio::{
 };
 use tower::ServiceExt;
 
+use crate::telemetry::Counted;
+
 /// Pause after a failed accept (e.g. out of file descriptors) before the next one.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// What an HTTP/2 client sends first; anything else is HTTP/1.
@@ -45,7 +47,8 @@ pub async fn serve(
                 Ok((tcp, peer)) => {
                     let spoke_tx = spoke_tx.clone();
                     tokio::spawn(async move {
-                        let open = OpenConnection::new();
+                        // Counted until it closes or is upgraded (a WebSocket counts in its own gauge).
+                        let open = Counted::new(metrics::gauge!("clickwire_http_connections"));
                         match tokio::time::timeout(header_timeout, spoken(&tcp)).await {
                             Ok(Ok(true)) => {
                                 let _ = spoke_tx.send(Spoken { tcp, peer, open });
@@ -80,7 +83,7 @@ pub async fn serve(
 struct Spoken {
     tcp: TcpStream,
     peer: SocketAddr,
-    open: OpenConnection,
+    open: Counted,
 }
 
 /// Resolves once the client has sent enough to tell its protocol (false: it closed first).
@@ -97,23 +100,6 @@ async fn spoken(tcp: &TcpStream) -> std::io::Result<bool> {
         }
         // A prefix of the HTTP/2 preface: peek would answer again at once.
         tokio::time::sleep(PREFACE_POLL).await;
-    }
-}
-
-/// Counts a connection in `clickwire_http_connections` until it closes or is upgraded (a
-/// WebSocket then counts in its own gauge).
-struct OpenConnection;
-
-impl OpenConnection {
-    fn new() -> Self {
-        metrics::gauge!("clickwire_http_connections").increment(1.0);
-        Self
-    }
-}
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        metrics::gauge!("clickwire_http_connections").decrement(1.0);
     }
 }
 

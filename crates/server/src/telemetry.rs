@@ -76,6 +76,23 @@ fn method_label(method: &Method) -> &'static str {
         .map_or("other", Method::as_str)
 }
 
+/// Counts something in a gauge while it lives: +1 when made, −1 when dropped (a
+/// connection, a socket, a request out).
+pub struct Counted(metrics::Gauge);
+
+impl Counted {
+    pub fn new(gauge: metrics::Gauge) -> Self {
+        gauge.increment(1.0);
+        Self(gauge)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

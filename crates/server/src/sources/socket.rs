@@ -38,6 +38,7 @@ use crate::{
     ingest::now_ms,
     state::AppState,
     stream::frame,
+    telemetry::Counted,
 };
 
 /// Messages stored or being stored before their ack is sent, per socket.
@@ -96,7 +97,7 @@ struct Connection {
 
 impl Connection {
     async fn serve(mut self, socket: WebSocket) {
-        let _open = OpenSocket::new();
+        let _open = Counted::new(metrics::gauge!("clickwire_stream_sockets", "stream" => "source"));
         let feed = &self.state.config.feed;
         let (idle, grace) = (feed.idle_timeout, feed.slow_grace);
         let (mut sink, mut stream) = socket.split();
@@ -199,21 +200,5 @@ impl Connection {
             }
         }
         .boxed())
-    }
-}
-
-/// Counts an open source socket in `clickwire_stream_sockets{stream="source"}`.
-struct OpenSocket;
-
-impl OpenSocket {
-    fn new() -> Self {
-        metrics::gauge!("clickwire_stream_sockets", "stream" => "source").increment(1.0);
-        Self
-    }
-}
-
-impl Drop for OpenSocket {
-    fn drop(&mut self) {
-        metrics::gauge!("clickwire_stream_sockets", "stream" => "source").decrement(1.0);
     }
 }

@@ -31,6 +31,7 @@ use crate::{
     deliver::views::{AttemptView, IssueView},
     hub::Notice,
     ingest::now_ms,
+    telemetry::Counted,
 };
 
 /// The longest a worker sleeps without looking at the store (a retry made by another
@@ -120,7 +121,7 @@ pub async fn run(
                 let shared = Arc::clone(&shared);
                 let target = Arc::clone(&current);
                 let task = running.spawn(async move {
-                    let _counted = Sending::new();
+                    let _counted = Counted::new(metrics::gauge!("clickwire_deliveries_in_flight"));
                     let sent = request::send(&shared.client, &target, &item).await;
                     (item, sent)
                 });
@@ -163,22 +164,6 @@ pub async fn run(
             }
             () = tokio::time::sleep(sleep_for), if running.is_empty() || queue.is_empty() => {}
         }
-    }
-}
-
-/// Counts a request out to a destination in `clickwire_deliveries_in_flight` while it is.
-struct Sending;
-
-impl Sending {
-    fn new() -> Self {
-        metrics::gauge!("clickwire_deliveries_in_flight").increment(1.0);
-        Self
-    }
-}
-
-impl Drop for Sending {
-    fn drop(&mut self) {
-        metrics::gauge!("clickwire_deliveries_in_flight").decrement(1.0);
     }
 }
 
