@@ -3,23 +3,14 @@
 //! revocations within its key refresh), and `clickwire key rotate-data-key`, which adds a
 //! key to the data directory's keyring of personal-data keys.
 
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use clickwire_server::privacy::rotate_data_key;
 use clickwire_store::{sqlite::SqliteCatalog, Catalog, KeyKind, NewKey, Tier};
 
-/// How long a CLI write waits for the server's write lock.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The data directory every catalog command works on.
-#[derive(Debug, Args)]
-pub struct DataArg {
-    /// Data directory of the server.
-    #[arg(long, default_value = "./data", env = "CLICKWIRE_STORE__DATA")]
-    pub data: PathBuf,
-}
+use crate::data::{with_store, Access, DataArg};
 
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
@@ -104,17 +95,21 @@ pub enum KeyCommand {
 
 pub fn run_tenant(command: TenantCommand) -> anyhow::Result<()> {
     match command {
-        TenantCommand::Create { name, tier, data } => with_catalog(data, |catalog| async move {
-            let tenant = catalog.create_tenant(&name, tier).await?;
-            println!("{}\t{}", tenant.name, tenant.tier);
-            Ok(())
-        }),
-        TenantCommand::List { data } => with_catalog(data, |catalog| async move {
-            for tenant in catalog.list_tenants().await? {
+        TenantCommand::Create { name, tier, data } => {
+            with_catalog(data, Access::MayCreate, |catalog| async move {
+                let tenant = catalog.create_tenant(&name, tier).await?;
                 println!("{}\t{}", tenant.name, tenant.tier);
-            }
-            Ok(())
-        }),
+                Ok(())
+            })
+        }
+        TenantCommand::List { data } => {
+            with_catalog(data, Access::Existing, |catalog| async move {
+                for tenant in catalog.list_tenants().await? {
+                    println!("{}\t{}", tenant.name, tenant.tier);
+                }
+                Ok(())
+            })
+        }
     }
 }
 
@@ -128,7 +123,7 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
             test,
             expires_in,
             data,
-        } => with_catalog(data, |catalog| async move {
+        } => with_catalog(data, Access::MayCreate, |catalog| async move {
             let (tenant, kind) = match (kind, tenant) {
                 (KindArg::Operator, None) => (None, KeyKind::Admin),
                 (KindArg::Operator, Some(_)) => {
@@ -150,36 +145,39 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<()> {
             println!("{key}");
             Ok(())
         }),
-        KeyCommand::List { tenant, data } => with_catalog(data, |catalog| async move {
-            for key in catalog.list_keys(tenant.as_deref()).await? {
-                let state = if key.revoked_at.is_some() {
-                    "revoked"
-                } else if key.expires_at.is_some_and(|at| at <= now_ms()) {
-                    "expired"
-                } else {
-                    "live"
-                };
-                let (tenant, kind) = match &key.tenant {
-                    None => ("-", "operator"),
-                    Some(tenant) => (tenant.as_str(), key.kind.as_str()),
-                };
-                let origins = key.origins.join(",");
-                println!(
-                    "{}\t{}\t{tenant}\t{kind}\t{state}\t{origins}",
-                    key.id, key.prefix
-                );
-            }
-            Ok(())
-        }),
-        KeyCommand::Revoke { id, data } => with_catalog(data, |catalog| async move {
-            let key = catalog.revoke_key(&id, None).await?;
-            println!("revoked {} ({})", key.id, key.prefix);
-            Ok(())
-        }),
+        KeyCommand::List { tenant, data } => {
+            with_catalog(data, Access::Existing, |catalog| async move {
+                for key in catalog.list_keys(tenant.as_deref()).await? {
+                    let state = if key.revoked_at.is_some() {
+                        "revoked"
+                    } else if key.expires_at.is_some_and(|at| at <= now_ms()) {
+                        "expired"
+                    } else {
+                        "live"
+                    };
+                    let (tenant, kind) = match &key.tenant {
+                        None => ("-", "operator"),
+                        Some(tenant) => (tenant.as_str(), key.kind.as_str()),
+                    };
+                    let origins = key.origins.join(",");
+                    println!(
+                        "{}\t{}\t{tenant}\t{kind}\t{state}\t{origins}",
+                        key.id, key.prefix
+                    );
+                }
+                Ok(())
+            })
+        }
+        KeyCommand::Revoke { id, data } => {
+            with_catalog(data, Access::Existing, |catalog| async move {
+                let key = catalog.revoke_key(&id, None).await?;
+                println!("revoked {} ({})", key.id, key.prefix);
+                Ok(())
+            })
+        }
         KeyCommand::RotateDataKey { data } => {
-            std::fs::create_dir_all(&data.data)
-                .with_context(|| format!("creating {}", data.data.display()))?;
-            let kid = rotate_data_key(&data.data).context("rotating the data key")?;
+            let dir = data.check(Access::MayCreate)?;
+            let kid = rotate_data_key(dir).context("rotating the data key")?;
             println!("{kid}");
             Ok(())
         }
@@ -197,34 +195,12 @@ fn millis(duration: Duration) -> i64 {
 }
 
 /// Opens the catalog of `data` and runs one command on it.
-fn with_catalog<F, Fut>(data: DataArg, command: F) -> anyhow::Result<()>
+fn with_catalog<F, Fut>(data: DataArg, access: Access, command: F) -> anyhow::Result<()>
 where
     F: FnOnce(SqliteCatalog) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    with_store(&data, "the catalog", SqliteCatalog::open, command)
-}
-
-/// Opens a store of `data` (`what` names it in errors) with `open` and runs one command on
-/// it, on a runtime of its own.
-pub fn with_store<S, E, F, Fut>(
-    data: &DataArg,
-    what: &str,
-    open: impl FnOnce(&std::path::Path, Duration) -> Result<S, E>,
-    command: F,
-) -> anyhow::Result<()>
-where
-    E: std::error::Error + Send + Sync + 'static,
-    F: FnOnce(S) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
-    let store = open(&data.data, BUSY_TIMEOUT)
-        .with_context(|| format!("opening {what} in {}", data.data.display()))?;
-    runtime.block_on(command(store))
+    with_store(&data, access, "the catalog", SqliteCatalog::open, command)
 }
 
 /// The fields a settings check refused, as one error.

@@ -19,7 +19,10 @@ use clickwire_store::{
     Deliveries,
 };
 
-use crate::admin::{invalid, parse_word, with_store, DataArg};
+use crate::{
+    admin::{invalid, parse_word},
+    data::{with_store, Access, DataArg},
+};
 
 #[derive(Debug, Subcommand)]
 pub enum DestinationCommand {
@@ -214,5 +217,11 @@ where
     F: FnOnce(SqliteDeliveries) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    with_store(&data, "the deliveries", SqliteDeliveries::open, command)
+    with_store(
+        &data,
+        Access::Existing,
+        "the deliveries",
+        SqliteDeliveries::open,
+        command,
+    )
 }

@@ -3,9 +3,12 @@
 
 mod admin;
 mod baseline;
+mod data;
 mod destination;
+mod doctor;
 mod feedbench;
 mod loadgen;
+mod progress;
 mod serve;
 mod sink;
 mod source;
@@ -31,6 +34,9 @@ struct Cli {
 enum Command {
     /// Run the server (embedded SQLite store in ./data by default).
     Serve(serve::ServeArgs),
+    /// Check the settings, data directory, store files, keys and listen address before a
+    /// start, and say what to do about each problem.
+    Doctor(doctor::DoctorArgs),
     /// Manage tenants in a data directory.
     #[command(subcommand)]
     Tenant(admin::TenantCommand),
@@ -54,10 +60,8 @@ enum Command {
     /// Follow the Signals Feed: print event frames as JSON lines, reconnecting and resuming.
     Subscribe(subscribe::SubscribeArgs),
     /// Benchmark baseline: a bare axum handler that only parses the JSON of each request.
-    #[command(hide = true)]
     Baseline(baseline::BaselineArgs),
     /// Benchmark the Signals Feed: subscribers, frames/s, ack-to-frame latency, memory.
-    #[command(hide = true)]
     Feedbench(feedbench::FeedbenchArgs),
     /// A delivery receiver for benchmarks and drills: answers every request and counts.
     Sink(sink::SinkArgs),
@@ -67,6 +71,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Tenant(cmd) => admin::run_tenant(cmd),
         Command::Key(cmd) => admin::run_key(cmd),
         Command::Source(cmd) => source::run(cmd),

@@ -1,14 +1,16 @@
 //! `clickwire serve`: load the layered configuration, set up logs, run the server until
 //! SIGINT or SIGTERM, and drain before exiting 0.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{io::IsTerminal, net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
 use clap::Args;
 use clickwire_server::{
+    bootstrap::CREDENTIALS_FILE,
     config::{Config, LogFormat, Overrides},
     Server,
 };
+use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 /// Flags of `clickwire serve`; they override the file and the environment.
@@ -31,7 +33,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         data: args.data,
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
-    init_logs(&config.log.level, config.log.format);
+    // Held until the server has stopped: dropping it flushes the last lines.
+    let _logs = init_logs(&config.log.level, config.log.format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,8 +48,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let shutdown = shutdown_signal().context("installing signal handlers")?;
     let data = config.store.data.clone();
     let server = Server::build(config).await.context("starting the server")?;
-    if let Some(file) = server.bootstrap_file() {
-        println!("bootstrap credentials written to {}", file.display());
+    match server.bootstrap_file() {
+        Some(file) => println!("bootstrap credentials written to {}", file.display()),
+        None if !data.join(CREDENTIALS_FILE).exists() => println!(
+            "no bootstrap credentials: the catalog in {} already has admin keys (made with \
+             `clickwire key create`); use those",
+            data.display()
+        ),
+        None => {}
     }
     let addr = server.local_addr()?;
     println!("listening on http://{addr}");
@@ -79,13 +88,19 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
-fn init_logs(level: &str, format: LogFormat) {
+/// Logs to stderr through a writer thread, so that a request's log line never waits on the
+/// terminal or pipe (lines are dropped, not waited for, if that thread falls behind); colour
+/// only when stderr is a terminal.
+fn init_logs(level: &str, format: LogFormat) -> WorkerGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
+    guard
 }

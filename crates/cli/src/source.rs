@@ -11,7 +11,10 @@ use clickwire_server::sources::{
 };
 use clickwire_store::{sqlite::SqliteSources, DedupStrategy, SourceKind, Sources, Verification};
 
-use crate::admin::{invalid, parse_word, with_store, DataArg};
+use crate::{
+    admin::{invalid, parse_word},
+    data::{with_store, Access, DataArg},
+};
 
 // Parsed once per process: the size of the larger variant costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -142,5 +145,11 @@ where
     F: FnOnce(SqliteSources) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    with_store(&data, "the sources", SqliteSources::open, command)
+    with_store(
+        &data,
+        Access::Existing,
+        "the sources",
+        SqliteSources::open,
+        command,
+    )
 }

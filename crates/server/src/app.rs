@@ -1,5 +1,5 @@
 //! The router: every route of the server in one table, with the layers all routes share
-//! (body limit, request metrics, request logs without query strings). The collector's
+//! (body limit, request metrics, a request log line at info without the query string). The collector's
 //! routes allow browsers from anywhere (the Origin gate of website keys decides); the
 //! pipeline routes answer CORS from their source's origins ([`pipeline`]).
 
@@ -16,6 +16,7 @@ use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
+    LatencyUnit,
 };
 use tracing::Level;
 
@@ -78,9 +79,13 @@ pub fn app(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     // The path only: a `?key=` must never reach the logs.
-                    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
                 })
-                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
         )
         .with_state(state)
 }

@@ -1,10 +1,11 @@
-//! First start on an empty data directory: tenant `default` on tier `network`, a pipeline
-//! source `default` (no browser origins, the default rate limit), one key of each kind for
-//! the tenant (its `admin` key manages `default` only; its `pipeline` key belongs to the
-//! source) and one operator key (an admin key bound to no tenant, which manages every
-//! tenant), written to
-//! `<data>/bootstrap-credentials.json` (mode 0600). Later starts find tenants and create
-//! nothing.
+//! First start: while the catalog holds no admin key at all (a new data directory, or one
+//! where the CLI made tenants or non-admin keys before the first `serve`), the start creates
+//! tenant `default` on tier `network` (or keeps the one the CLI made, with its tier), a
+//! pipeline source `default` (no browser origins, the default rate limit), one key of each
+//! kind for the tenant (its `admin` key manages `default` only; its `pipeline` key belongs
+//! to the source) and one operator key (an admin key bound to no tenant, which manages every
+//! tenant), written to `<data>/bootstrap-credentials.json` (mode 0600). Once any admin key
+//! exists, live or revoked, starts create nothing.
 
 use std::{
     collections::BTreeMap,
@@ -38,10 +39,19 @@ pub async fn bootstrap(
     sources: &dyn Sources,
     data: &Path,
 ) -> Result<Option<PathBuf>, StoreError> {
-    if !catalog.is_empty().await? {
+    if catalog.has_admin_keys().await? {
         return Ok(None);
     }
-    catalog.create_tenant(DEFAULT_TENANT, DEFAULT_TIER).await?;
+    let existing = catalog.list_tenants().await?;
+    let tier = match existing.iter().find(|t| t.name == DEFAULT_TENANT) {
+        Some(tenant) => tenant.tier,
+        None => {
+            catalog
+                .create_tenant(DEFAULT_TENANT, DEFAULT_TIER)
+                .await?
+                .tier
+        }
+    };
     let source = sources
         .create_source(NewSource {
             tenant: DEFAULT_TENANT.into(),
@@ -71,7 +81,7 @@ pub async fn bootstrap(
     keys.insert(OPERATOR, operator);
     let credentials = Credentials {
         tenant: DEFAULT_TENANT,
-        tier: DEFAULT_TIER,
+        tier,
         source: source.id,
         keys,
     };

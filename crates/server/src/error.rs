@@ -30,6 +30,11 @@ pub enum ApiError {
     InvalidFilter(String),
     #[error("missing, invalid or revoked API key")]
     InvalidApiKey,
+    #[error(
+        "missing API key: Sec-WebSocket-Protocol carries the key after the protocol name, \
+         as `clickstream-v1, <key>` (or pass ?key=)"
+    )]
+    KeyNotAfterProtocol,
     #[error("the API key was revoked or has expired")]
     KeyRevoked,
     #[error("The supplied pipeline key was not recognised.")]
@@ -50,8 +55,9 @@ pub enum ApiError {
     PlanUpgradeRequired(Tier),
     #[error("this plan cannot send events on the Signals Feed; network and custom plans can")]
     WriteNotAllowed,
-    #[error("WebSocket upgrade required at /v1/signals/stream")]
-    UpgradeRequired,
+    /// The route (as the contract writes the feed's: `/v1/signals/stream`) is a WebSocket.
+    #[error("WebSocket upgrade required at {0}")]
+    UpgradeRequired(&'static str),
     #[error("{0} not found")]
     NotFound(String),
     #[error("no events are stored for this visitor")]
@@ -95,7 +101,9 @@ impl ApiError {
             Validation(_) => (StatusCode::BAD_REQUEST, "validation_error"),
             InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             InvalidFilter(_) => (StatusCode::BAD_REQUEST, "invalid_filter"),
-            InvalidApiKey | KeyRevoked => (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            InvalidApiKey | KeyRevoked | KeyNotAfterProtocol => {
+                (StatusCode::UNAUTHORIZED, "invalid_api_key")
+            }
             InvalidPipelineKey => (StatusCode::UNAUTHORIZED, "invalid_pipeline_key"),
             OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             IpNotAllowed => (StatusCode::FORBIDDEN, "ip_not_allowed"),
@@ -105,7 +113,7 @@ impl ApiError {
             DomainNotAllowed => (StatusCode::FORBIDDEN, "domain_not_allowed"),
             PlanUpgradeRequired(_) => (StatusCode::FORBIDDEN, "plan_upgrade_required"),
             WriteNotAllowed => (StatusCode::FORBIDDEN, "write_not_allowed"),
-            UpgradeRequired => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
+            UpgradeRequired(_) => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             VisitorNotFound => (StatusCode::NOT_FOUND, "visitor_not_found"),
             EventNotFound => (StatusCode::NOT_FOUND, "event_not_found"),

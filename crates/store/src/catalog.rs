@@ -252,8 +252,10 @@ impl AuthKey {
 
 /// Tenants and keys. Keys are stored only as hashes.
 pub trait Catalog: Send + Sync {
-    /// True while the catalog has no tenant at all (a fresh data directory).
-    fn is_empty(&self) -> StoreFuture<'_, bool>;
+    /// True once any admin key (a tenant's or an operator's, live or revoked) was created:
+    /// someone can administer, or could and chose to revoke, so a start must not
+    /// bootstrap new credentials.
+    fn has_admin_keys(&self) -> StoreFuture<'_, bool>;
     fn create_tenant(&self, name: &str, tier: Tier) -> StoreFuture<'_, Tenant>;
     fn list_tenants(&self) -> StoreFuture<'_, Vec<Tenant>>;
     /// Creates a key and returns its record with the key itself, which is shown only once.

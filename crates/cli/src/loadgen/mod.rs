@@ -30,6 +30,7 @@ use self::{
     report::{Report, Setup, Stats},
     worker::Plan,
 };
+use crate::progress::{Goal, Progress};
 
 /// Events pre-generated per run, split into bodies of `--batch` events; enough variety
 /// that bodies repeat rarely enough to defeat any cache on the server.
@@ -140,6 +141,7 @@ async fn generate(args: &LoadgenArgs, pool: Vec<events::Body>) -> anyhow::Result
     for task in tasks {
         total.merge(task.await.context("a connection task panicked")??)?;
     }
+    plan.progress.finish();
     let window = total.window(plan.measure_start, args.duration);
     Ok(Report::new(setup(args), &total, window))
 }
@@ -161,6 +163,7 @@ fn plan(args: &LoadgenArgs, pool: Vec<events::Body>) -> anyhow::Result<Plan> {
         measure_start,
         measure_end: measure_start + args.duration,
         period,
+        progress: Progress::new("loadgen", "events", Goal::Time(args.warmup + args.duration)),
     })
 }
 

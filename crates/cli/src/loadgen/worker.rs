@@ -16,6 +16,7 @@ use super::{
     events::{now_digits, Body},
     report::{Outcome, Stats},
 };
+use crate::progress::Progress;
 
 /// A request that gets no answer in this time counts as a transport error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,6 +38,8 @@ pub struct Plan {
     pub measure_end: Instant,
     /// Time between two sends of one connection when `--rate` paces the run.
     pub period: Option<Duration>,
+    /// Events answered so far, shown on stderr while the run lasts.
+    pub progress: Progress,
 }
 
 impl Plan {
@@ -87,6 +90,7 @@ pub async fn run_connection(plan: Arc<Plan>, id: u32) -> anyhow::Result<Stats> {
         if sent_at >= plan.measure_start {
             stats.record(outcome, sent_at, body.events, body.len());
         }
+        plan.progress.add(u64::from(body.events));
         if matches!(outcome, Outcome::Transport) {
             tokio::time::sleep(ERROR_BACKOFF).await;
         }

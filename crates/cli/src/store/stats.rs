@@ -12,7 +12,7 @@ use anyhow::Context;
 use clickwire_store::sqlite::{self, EventEdge, TenantStats};
 use serde::Serialize;
 
-use crate::admin::DataArg;
+use crate::data::DataArg;
 
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::{protocol::frame::Utf8Bytes, Message};
 
+use crate::progress::{Goal, Progress as Shown};
+
 /// The answer to the server's `{"type":"ping"}`.
 const PONG: Utf8Bytes = Utf8Bytes::from_static(r#"{"type":"pong"}"#);
 /// How long a received close may take to be answered before the socket is dropped.
@@ -17,7 +19,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// What the run has printed so far; carried from one connection to the next so a
 /// reconnect resumes after the last printed event.
-#[derive(Debug)]
 pub struct Progress {
     /// Seq of the last event printed (or the `--since` the run started from).
     pub last_seq: Option<i64>,
@@ -27,6 +28,8 @@ pub struct Progress {
     pub duplicates: u64,
     /// When the last event was printed (or the run started).
     pub last_event: Instant,
+    /// The count shown on stderr while a `--since` run replays and follows.
+    pub shown: Option<Shown>,
 }
 
 impl Progress {
@@ -36,6 +39,7 @@ impl Progress {
             printed: 0,
             duplicates: 0,
             last_event: Instant::now(),
+            shown: since.map(|_| Shown::new("subscribe", "events", Goal::Open)),
         }
     }
 }
@@ -212,6 +216,9 @@ fn print_event(
     progress.printed += 1;
     progress.last_seq = seq.or(progress.last_seq);
     progress.last_event = Instant::now();
+    if let Some(shown) = &progress.shown {
+        shown.add(1);
+    }
     Ok(())
 }
 

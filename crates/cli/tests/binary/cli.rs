@@ -61,6 +61,7 @@ async fn keys_made_by_the_cli_work_at_once_and_stop_within_five_seconds_of_revoc
 #[test]
 fn website_keys_take_origins_and_bad_input_is_refused() {
     let (_dir, data) = data_dir();
+    std::fs::create_dir(&data).expect("the CLI never creates the directory itself");
     run(&data, &["tenant", "create", "shop", "--tier", "builder"]);
     let key = run(
         &data,
@@ -104,6 +105,7 @@ fn website_keys_take_origins_and_bad_input_is_refused() {
 #[test]
 fn an_operator_key_has_no_tenant_and_keys_may_expire() {
     let (_dir, data) = data_dir();
+    std::fs::create_dir(&data).expect("the CLI never creates the directory itself");
     run(&data, &["tenant", "create", "shop", "--tier", "builder"]);
     let operator = run(&data, &["key", "create", "--kind", "operator"]);
     assert!(operator.starts_with("cw_admin_"), "{operator}");
@@ -132,6 +134,7 @@ fn an_operator_key_has_no_tenant_and_keys_may_expire() {
 #[test]
 fn rotate_data_key_adds_a_current_key_to_a_private_keyring_and_keeps_the_old_ones() {
     let (_dir, data) = data_dir();
+    std::fs::create_dir(&data).expect("the CLI never creates the directory itself");
     assert_eq!(run(&data, &["key", "rotate-data-key"]).trim_end(), "k1");
     assert_eq!(run(&data, &["key", "rotate-data-key"]).trim_end(), "k2");
     let path = data.join("data-keys.json");

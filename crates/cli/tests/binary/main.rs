@@ -8,6 +8,7 @@ mod durability;
 mod feed;
 mod hostile;
 mod kills;
+mod operator;
 mod process;
 mod sdks;
 mod serve;

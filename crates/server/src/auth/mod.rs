@@ -80,10 +80,29 @@ pub fn require_kind(key: &AuthKey, allowed: &[KeyKind], what: &str) -> Result<()
     }
     let names: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
     Err(ApiError::Forbidden(format!(
-        "a {} key cannot {what}; use a {} key",
-        key.kind,
-        names.join(" or ")
+        "{} key cannot {what}; use {} key",
+        with_article(key.kind.as_str()),
+        with_article(&one_of(&names))
     )))
+}
+
+/// `website`, `website or admin`, `website, mobile or admin`.
+fn one_of(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The word after "a" or "an", as it is spoken (`an admin`, `a website`).
+fn with_article(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
 }
 
 #[cfg(test)]
@@ -91,6 +110,20 @@ mod tests {
     use axum::http::HeaderValue;
 
     use super::*;
+
+    #[test]
+    fn a_refused_kind_is_told_in_plain_english_which_kinds_may() {
+        assert_eq!(
+            one_of(&["website", "mobile", "server", "admin"]),
+            "website, mobile, server or admin"
+        );
+        assert_eq!(one_of(&["server", "admin"]), "server or admin");
+        assert_eq!(with_article("admin"), "an admin");
+        assert_eq!(
+            with_article(&one_of(&["website", "admin"])),
+            "a website or admin"
+        );
+    }
 
     #[test]
     fn the_header_wins_over_the_query_string() {

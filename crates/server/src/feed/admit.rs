@@ -52,6 +52,19 @@ fn subprotocol_key(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// True when `Sec-WebSocket-Protocol` is sent but not led by `clickstream-v1`: most often a
+/// key sent as the only subprotocol, which carries no key (the 401 then says the form).
+pub fn protocol_without_name(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .next()
+        .is_some_and(|first| first != PROTOCOL)
+}
+
 /// Resolves the key and checks that it may read the feed: 401, then 403.
 pub async fn authorise(
     state: &AppState,
@@ -177,6 +190,23 @@ mod tests {
             ("sec-websocket-protocol", "cs_live_y"),
         ]);
         assert_eq!(feed_key(&split, None).as_deref(), Some("cs_live_y"));
+    }
+
+    #[test]
+    fn a_key_sent_as_the_only_subprotocol_is_told_apart_from_no_protocol_at_all() {
+        let mut alone = HeaderMap::new();
+        alone.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static("cs_live_x"),
+        );
+        assert!(protocol_without_name(&alone));
+        let mut named = HeaderMap::new();
+        named.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static("clickstream-v1, cs_live_x"),
+        );
+        assert!(!protocol_without_name(&named));
+        assert!(!protocol_without_name(&HeaderMap::new()));
     }
 
     #[test]

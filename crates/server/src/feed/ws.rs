@@ -17,7 +17,7 @@ use bytes::Bytes;
 use futures::{future, SinkExt, StreamExt};
 
 use super::{
-    admit::{admit, authorise, feed_key, FeedParams, PROTOCOL},
+    admit::{admit, authorise, feed_key, protocol_without_name, FeedParams, PROTOCOL},
     socket::{self, Inbound, Outbound, Session, Timings},
     write::Writes,
 };
@@ -32,8 +32,11 @@ pub async fn stream(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let key = feed_key(&headers, query.as_deref());
+    if key.is_none() && protocol_without_name(&headers) {
+        return Err(ApiError::KeyNotAfterProtocol);
+    }
     let key = authorise(&state, key.as_deref(), &headers).await?;
-    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired("/v1/signals/stream"))?;
     let params = FeedParams::parse(query.as_deref(), None)?;
     let admitted = admit(&state, &key, params).await?;
     let config = &state.config.feed;

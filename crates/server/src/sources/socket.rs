@@ -74,7 +74,7 @@ pub async fn inbound(
         .await?
         .filter(|e| e.source.tenant == key.tenant && e.source.kind == SourceKind::Webhook)
         .ok_or_else(|| ApiError::NotFound(format!("source `{source_id}`")))?;
-    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired("/v1/ws/source/{source_id}"))?;
     let connection = Connection {
         revoked: state.keys.watch(&key),
         ip_hash: client_ip_hash(&state, peer, &headers),

@@ -62,7 +62,7 @@ pub async fn stream(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let key = authenticate(&state, Credential::of(query.as_deref(), &headers), &headers).await?;
-    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired("/v1/ws"))?;
     let channels = Arc::new(RwLock::new(Channels::default()));
     let sub = state.hub.register(
         &key.tenant,

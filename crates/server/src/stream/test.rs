@@ -37,7 +37,7 @@ pub async fn stream(
         .filter(|s| s.expires_at.is_none_or(|at| at > now))
         .filter(|s| s.request_limit.is_none_or(|limit| s.request_count < limit))
         .ok_or_else(|| ApiError::NotFound(format!("live test session `{id}`")))?;
-    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired)?;
+    let upgrade = upgrade.map_err(|_| ApiError::UpgradeRequired("/v1/ws/test/{session_id}"))?;
     let sub = state.hub.register(
         TEST_TENANT,
         Interest::Test(id.as_str().into()),

@@ -162,10 +162,14 @@ fn check_key_source(
 }
 
 impl Catalog for SqliteCatalog {
-    fn is_empty(&self) -> StoreFuture<'_, bool> {
+    fn has_admin_keys(&self) -> StoreFuture<'_, bool> {
         Box::pin(self.pool.run(|conn| {
-            let count: i64 = conn.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
-            Ok(count == 0)
+            let found: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM api_keys WHERE kind = 'admin')",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(found)
         }))
     }
 
@@ -311,7 +315,6 @@ mod tests {
     #[tokio::test]
     async fn a_created_key_is_found_by_its_hash_until_revoked() {
         let (_dir, catalog) = catalog();
-        assert!(catalog.is_empty().await.expect("is_empty"));
         catalog
             .create_tenant("acme", Tier::Scale)
             .await
@@ -332,6 +335,21 @@ mod tests {
             .await
             .expect("find")
             .is_none());
+    }
+
+    #[tokio::test]
+    async fn admin_keys_count_once_created_even_revoked_and_other_kinds_do_not() {
+        let (_dir, catalog) = with_tenants(&["acme"]).await;
+        assert!(!catalog.has_admin_keys().await.expect("query"));
+        let website = NewKey::for_tenant("acme", KeyKind::Website);
+        catalog.create_key(website).await.expect("key");
+        assert!(!catalog.has_admin_keys().await.expect("query"));
+        let (admin, _) = catalog
+            .create_key(NewKey::for_tenant("acme", KeyKind::Admin))
+            .await
+            .expect("key");
+        catalog.revoke_key(&admin.id, None).await.expect("revoke");
+        assert!(catalog.has_admin_keys().await.expect("query"));
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@
 //! while the server runs.
 
 mod catalog;
+mod check;
 mod checkpoint;
 mod columns;
 mod deliveries;
@@ -27,6 +28,7 @@ use std::{
 };
 
 pub use catalog::SqliteCatalog;
+pub use check::{check_files, FileCheck, FileOutcome, STORE_FILES};
 use clickwire_bus::Bus;
 pub use deliveries::{SqliteDeliveries, DELIVERIES_FILE};
 pub use retention::RetentionConfig;

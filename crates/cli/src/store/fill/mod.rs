@@ -27,10 +27,11 @@ use clickwire_store::{
 };
 
 use self::generate::{Generator, Lane, Plan};
-use crate::admin::DataArg;
+use crate::{
+    data::DataArg,
+    progress::{Goal, Progress},
+};
 
-/// How often progress is printed.
-const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// Gap between two events of one session the generator aims for.
 const SESSION_EVENT_GAP_MS: u64 = 30_000;
 
@@ -186,7 +187,7 @@ async fn append_all(
     lanes: &[Batches],
     plan: &Plan,
 ) -> anyhow::Result<()> {
-    let mut progress = Progress::new(plan.events);
+    let progress = Progress::new("fill", "events", Goal::Items(plan.events));
     let mut waiting = None;
     for number in 0..plan.batches() {
         // Blocks this (only) thread while the writer thread commits what is queued.
@@ -211,42 +212,11 @@ async fn append_all(
         last.await.context("appending a batch")?;
         progress.add(rows);
     }
+    progress.finish();
     eprintln!(
         "fill: committed {} events; flushing the visitor index",
         plan.events
     );
     store.close().await.context("closing the store")?;
     Ok(())
-}
-
-/// Events committed so far, printed every [`PROGRESS_EVERY`] on stderr.
-struct Progress {
-    total: u64,
-    done: u64,
-    started: Instant,
-    printed: Instant,
-}
-
-impl Progress {
-    fn new(total: u64) -> Self {
-        let now = Instant::now();
-        Self {
-            total,
-            done: 0,
-            started: now,
-            printed: now,
-        }
-    }
-
-    fn add(&mut self, rows: u64) {
-        self.done += rows;
-        if self.printed.elapsed() >= PROGRESS_EVERY {
-            self.printed = Instant::now();
-            let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(f64::EPSILON);
-            eprintln!(
-                "fill: {} / {} events, {rate:.0} events/s",
-                self.done, self.total
-            );
-        }
-    }
 }

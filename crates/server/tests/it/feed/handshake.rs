@@ -92,6 +92,19 @@ async fn missing_invalid_and_revoked_keys_get_a_json_401_before_the_upgrade() {
         "cs_live_nope",
     );
     assert_eq!(refused(invalid).await.0, 401);
+    // A real key sent as the only subprotocol: still 401, with the form that works.
+    let alone = with_header(
+        request(&app, "/v1/signals/stream"),
+        "sec-websocket-protocol",
+        &app.keys.server,
+    );
+    let (status, body) = refused(alone).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_api_key"))
+    );
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("clickstream-v1, <key>"), "{message}");
 
     let (key, id) = app
         .create_key_with_id("revoked-co", "scale", "server", &[])

@@ -1,6 +1,9 @@
 //! The one typed configuration of the server, layered: built-in defaults → an optional TOML
 //! file → environment (`CLICKWIRE_<SECTION>__<KEY>`) → command-line flags. Durations are
-//! written like `"30s"` or `"60m"`. Validated once at start-up.
+//! written like `"30s"` or `"60m"`. Validated once at start-up; what is refused is told in
+//! [`explain`]'s words.
+
+mod explain;
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -510,10 +513,17 @@ pub struct Overrides {
 pub enum ConfigError {
     #[error("config file {0} does not exist")]
     MissingFile(PathBuf),
-    #[error(transparent)]
-    Parse(#[from] Box<figment::Error>),
+    /// Told in [`explain`]'s words alone: figment's own text is not chained after them.
+    #[error("{}", explain::explain(.0))]
+    Parse(Box<figment::Error>),
     #[error("invalid setting {0}: {1}")]
     Invalid(&'static str, String),
+}
+
+impl From<Box<figment::Error>> for ConfigError {
+    fn from(error: Box<figment::Error>) -> Self {
+        ConfigError::Parse(error)
+    }
 }
 
 impl Config {
@@ -526,7 +536,7 @@ impl Config {
             }
             figment = figment.merge(Toml::file(file));
         }
-        figment = figment.merge(Env::prefixed("CLICKWIRE_").split("__"));
+        figment = figment.merge(Env::prefixed(explain::ENV_PREFIX).split(explain::ENV_SPLIT));
         if let Some(listen) = overrides.listen {
             figment = figment.merge(("server.listen", listen));
         }
