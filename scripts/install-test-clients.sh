@@ -5,6 +5,7 @@
 #     tests/js/package-lock.json with `npm ci`;
 #   - tests/py/.venv: segment-analytics-python and its dependencies, from
 #     tests/py/requirements.txt.
+# Also the command-line tools the README's examples use (curl, jq, openssl, sqlite3).
 # Fails (never skips) when node, npm or python3 is missing. Idempotent; a second run
 # reuses tests/js/node_modules when it matches the lockfile and skips pip when the venv's
 # stamp matches requirements.txt.
@@ -20,6 +21,21 @@ for tool in node npm python3; do
   command -v "$tool" >/dev/null 2>&1 ||
     die "$tool not found: the SDK client tests need Node.js 20+ with npm and Python 3 with venv (Debian: apt-get install nodejs npm python3 python3-venv)"
 done
+
+# The README's examples, which the test suite runs as written, call these. Debian has them
+# as packages of the same names; install them when missing and allowed to (root with apt).
+missing=()
+for tool in curl jq openssl sqlite3; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+      die "apt-get could not install ${missing[*]} (the README examples' tools)"
+  else
+    die "${missing[*]} not found: the README example test needs curl, jq, openssl and sqlite3 (Debian: apt-get install ${missing[*]})"
+  fi
+fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed (@segment/analytics-node 3 requires it); found $(node --version)"

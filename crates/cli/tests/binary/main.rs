@@ -10,6 +10,7 @@ mod hostile;
 mod kills;
 mod operator;
 mod process;
+mod readme;
 mod sdks;
 mod serve;
 mod store;

@@ -224,8 +224,9 @@ fn every_shell_example_of_the_readme_runs_as_written_and_answers_as_shown() {
         if let Some(status) = expected.status {
             assert!(
                 printed.statuses.contains(&status),
-                "{place}\nshows status {status}, got {:?}",
-                printed.statuses
+                "{place}\nshows status {status}, got {:?}: {:#?}",
+                printed.statuses,
+                printed.lines
             );
         }
         let shape = shape::parse(&expected.json)

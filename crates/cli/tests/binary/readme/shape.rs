@@ -2,7 +2,7 @@
 //! A string with `…` in it matches any string with the same text around the `…`; a bare `…`
 //! as a value matches any value; `…` among an object's members allows members not shown;
 //! among an array's elements, elements not shown. An object without `…` must have exactly
-//! the members shown; key order never matters.
+//! the members shown; key order never matters, nor how a number is written (`30`, `30.0`).
 
 use serde_json::{Map, Value};
 
@@ -23,6 +23,8 @@ pub fn matches(expected: &Value, actual: &Value) -> bool {
         (Value::String(pattern), Value::String(text)) => string_matches(pattern, text),
         (Value::Object(want), Value::Object(have)) => object_matches(want, have),
         (Value::Array(want), Value::Array(have)) => array_matches(want, have),
+        // `30` shown, `30.0` sent: the same number.
+        (Value::Number(want), Value::Number(have)) => want.as_f64() == have.as_f64(),
         (want, have) => want == have,
     }
 }
