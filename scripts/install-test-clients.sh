@@ -3,8 +3,8 @@
 # versions pinned in the repo:
 #   - tests/js: @segment/analytics-node, @rudderstack/rudder-sdk-node (and wscat), from
 #     tests/js/package-lock.json with `npm ci`;
-#   - tests/py/.venv: segment-analytics-python and its dependencies, from
-#     tests/py/requirements.txt.
+#   - tests/py/.venv: segment-analytics-python and openapi-spec-validator (for the OpenAPI
+#     document's test) and their dependencies, from tests/py/requirements.txt.
 # Also the command-line tools the README's examples use (curl, jq, openssl, sqlite3).
 # Fails (never skips) when node, npm or python3 is missing. Idempotent; a second run
 # reuses tests/js/node_modules when it matches the lockfile and skips pip when the venv's
@@ -78,4 +78,6 @@ node --input-type=module -e "
 " || die "the Node SDKs in tests/js/node_modules do not load"
 "$venv/bin/python" -c 'import segment.analytics' ||
   die "segment.analytics does not import in $venv"
+"$venv/bin/python" -c 'import openapi_spec_validator' ||
+  die "openapi_spec_validator does not import in $venv"
 echo "install-test-clients: ready"

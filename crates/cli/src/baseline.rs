@@ -50,6 +50,8 @@ async fn serve(listen: SocketAddr) -> anyhow::Result<()> {
         .context("serving")
 }
 
+// The baseline is not the gateway: its two routes are no part of the OpenAPI document.
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn app() -> Router {
     Router::new()
         .route("/v1/events", post(ingest))

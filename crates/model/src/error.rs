@@ -9,6 +9,7 @@ use serde::Serialize;
 /// The root of the body (e.g. a body that is a JSON array) has the empty path `""`, as a
 /// Zod issue with an empty path would print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Dotted path of the field, with `[i]` for array items.
     pub path: String,

@@ -1,7 +1,10 @@
-//! The router: every route of the server in one table, with the layers all routes share
-//! (body limit, request metrics, a request log line at info without the query string). The collector's
-//! routes allow browsers from anywhere (the Origin gate of website keys decides); the
-//! pipeline routes answer CORS from their source's origins ([`pipeline`]).
+//! The router: every route of the server, in route groups registered with
+//! `utoipa_axum::routes!` (each route's path and methods come from its handler's
+//! `#[utoipa::path]`, which [`openapi`] serves as the API's description), with the layers
+//! all routes share (body limit, request metrics, a request log line at info without the
+//! query string). The collector's routes allow browsers from anywhere (the Origin gate of
+//! website keys decides); the pipeline routes answer CORS from their source's origins
+//! ([`pipeline`]).
 
 use std::time::Duration;
 
@@ -9,7 +12,7 @@ use axum::{
     extract::{DefaultBodyLimit, Request},
     http::{header, HeaderName, Method},
     middleware,
-    routing::{any, delete, get, post},
+    routing::any,
     Router,
 };
 use tower_http::{
@@ -19,9 +22,13 @@ use tower_http::{
     LatencyUnit,
 };
 use tracing::Level;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
 
 use crate::{
-    admin, admission, api, deliver, error::ApiError, feed, ingest, ops, pipeline, sources,
+    admin, admission, api, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline, sources,
     state::AppState, stream, telemetry,
 };
 
@@ -31,46 +38,18 @@ const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// Builds the whole application.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.server.max_body_bytes;
-    let admit = middleware::from_fn_with_state(state.clone(), admission::admit);
-    Router::new()
-        .route(
-            "/v1/events",
-            post(ingest::events::post_events)
-                .layer(admit.clone())
-                .get(api::events::list_events),
-        )
-        .route("/signals/stream", get(feed::ws::stream))
-        .route("/v1/events/{event_id}/reveal", post(admin::reveal::reveal))
-        .route("/v1/signals/stream", get(feed::ws::stream))
-        .route("/v1/signals/sse", get(feed::sse::sse))
-        .route("/v1/signals/{visitor_id}", get(api::signals::visitor_signals))
-        .route("/v1/admin/tenants", get(admin::tenants::list).post(admin::tenants::create))
-        .route("/v1/admin/keys", get(admin::keys::list).post(admin::keys::create))
-        .route("/v1/admin/keys/{id}", delete(admin::keys::revoke))
-        .route("/v1/admin/audit", get(admin::audit::list))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route("/v1/sources", get(sources::api::list).post(sources::api::create))
-        .route(
-            "/v1/sources/{id}",
-            get(sources::api::get)
-                .patch(sources::api::update)
-                .delete(sources::api::delete),
-        )
+    let (collector, collector_doc) = collector_routes(&state).split_for_parts();
+    let (direct, direct_doc) = direct_routes(&state).split_for_parts();
+    let (pipeline, pipeline_doc) = pipeline::routes(state.clone());
+    let (deliveries, deliveries_doc) = deliver::api::routes().split_for_parts();
+    let document = openapi::route([collector_doc, direct_doc, pipeline_doc, deliveries_doc]);
+    collector
+        .merge(document)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors())
-        .route("/v1/ingest/{source_id}", any(sources::webhook::ingest).layer(admit))
-        .route("/v1/ws", get(stream::dashboard::stream))
-        .route("/v1/ws/source/{source_id}", get(sources::socket::inbound))
-        .route("/v1/ws/test/{session_id}", get(stream::test::stream))
-        .route("/v1/test/sessions", post(sources::test_sessions::create))
-        .route(
-            "/v1/test/sessions/{id}",
-            get(sources::test_sessions::get).delete(sources::test_sessions::delete),
-        )
-        .merge(pipeline::routes(state.clone()))
-        .merge(deliver::api::routes())
+        .merge(direct)
+        .merge(pipeline)
+        .merge(deliveries)
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
@@ -88,6 +67,52 @@ pub fn app(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// The collector's routes, open to browsers from anywhere ([`cors`]): ClickStream ingest
+/// and read-back, the Signals Feed, the admin API, sources and the operator endpoints.
+fn collector_routes(state: &AppState) -> OpenApiRouter<AppState> {
+    let admit = middleware::from_fn_with_state(state.clone(), admission::admit);
+    OpenApiRouter::new()
+        .routes(routes!(ingest::events::post_events).layer(admit))
+        .routes(routes!(api::events::list_events))
+        .routes(routes!(feed::ws::unversioned_stream))
+        .routes(routes!(admin::reveal::reveal))
+        .routes(routes!(feed::ws::stream))
+        .routes(routes!(feed::sse::sse))
+        .routes(routes!(api::signals::visitor_signals))
+        .routes(routes!(admin::tenants::list, admin::tenants::create))
+        .routes(routes!(admin::keys::list, admin::keys::create))
+        .routes(routes!(admin::keys::revoke))
+        .routes(routes!(admin::audit::list))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(sources::api::list, sources::api::create))
+        .routes(routes!(
+            sources::api::get,
+            sources::api::update,
+            sources::api::delete
+        ))
+}
+
+/// The routes outside the collector's CORS: webhook ingest, the WebSocket sources and
+/// streams, and test sessions.
+fn direct_routes(state: &AppState) -> OpenApiRouter<AppState> {
+    let admit = middleware::from_fn_with_state(state.clone(), admission::admit);
+    OpenApiRouter::new()
+        // Webhook senders may use any method: all of them reach the handler.
+        .routes(
+            routes!(sources::webhook::ingest).map(|_| any(sources::webhook::ingest).layer(admit)),
+        )
+        .routes(routes!(stream::dashboard::stream))
+        .routes(routes!(sources::socket::inbound))
+        .routes(routes!(stream::test::stream))
+        .routes(routes!(sources::test_sessions::create))
+        .routes(routes!(
+            sources::test_sessions::get,
+            sources::test_sessions::delete
+        ))
 }
 
 /// The answer to a method a route does not take (set inside each route group's CORS layer,

@@ -11,6 +11,7 @@ use axum::{
 use clickwire_model::{BatchError, FieldError};
 use clickwire_store::{StoreError, Tier};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::{limits::RateLimited, privacy::PrivacyError};
 
@@ -187,13 +188,22 @@ impl From<BatchError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// The body of every failure: `{"error": code, "message": text}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
+    /// The stable code of the failure, e.g. `invalid_api_key` (one per failure, mapped to
+    /// its status in one table).
     error: &'static str,
+    /// What went wrong, for people (generic for 5xx).
     message: String,
+    /// The field errors of a `validation_error`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldError>>)]
     details: Option<&'a [FieldError]>,
+    /// The caller's plan, with `plan_upgrade_required`.
     #[serde(rename = "currentPlan", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     current_plan: Option<&'static str>,
 }
 

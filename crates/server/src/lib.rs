@@ -18,6 +18,7 @@ pub mod hub;
 pub mod ingest;
 pub mod limits;
 mod listen;
+mod openapi;
 mod ops;
 pub mod page;
 pub mod pipeline;

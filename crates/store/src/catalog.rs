@@ -8,6 +8,7 @@ use crate::StoreFuture;
 
 /// A tenant's plan, which sets its rate limits and the features it may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     Free,
@@ -39,6 +40,7 @@ impl Tier {
 
 /// The kinds of API key, each with its own prefix and permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyKind {
     /// Browser key (`cs_live_`): ingest, Origin-gated when the key has origins.
@@ -148,6 +150,7 @@ impl fmt::Display for KeyKind {
 
 /// A tenant: the unit of isolation. Its name is its id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tenant {
     pub name: String,
@@ -200,6 +203,7 @@ impl NewKey {
 
 /// A key as listings show it: never the key itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyRecord {
     pub id: String,

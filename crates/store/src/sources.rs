@@ -12,6 +12,7 @@ use crate::StoreFuture;
 
 /// What a source takes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// Datafly Signal / Segment messages sent with a pipeline key.
@@ -49,6 +50,7 @@ impl FromStr for SourceKind {
 
 /// How a webhook source checks that a request comes from its sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Verification {
     /// An HMAC-SHA256 of the body in a header, hex, after an optional prefix (GitHub:
@@ -66,6 +68,7 @@ pub enum Verification {
 
 /// What makes two webhook requests the same delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DedupStrategy {
     /// The SHA-256 of the body.
@@ -78,6 +81,7 @@ pub enum DedupStrategy {
 
 /// A webhook source's dedup rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DedupRule {
     pub strategy: DedupStrategy,
     /// The header name or body path (`header_field`, `body_field`).

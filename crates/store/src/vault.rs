@@ -25,6 +25,7 @@ pub struct NewAuditEntry {
 
 /// One recorded entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     /// Increasing: later entries have larger ids.

@@ -9,20 +9,46 @@ use axum::{
 use clickwire_model::FieldError;
 use clickwire_store::{AuditEntry, AuditQuery};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::tenant_admin;
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
+    state::AppState,
+};
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AuditList {
+    /// Newest first.
     entries: Vec<AuditEntry>,
+    /// Pass back as `?cursor=` for the next page; `null` on the last.
     next_cursor: Option<String>,
 }
 
 /// Lists audit entries.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/audit",
+    operation_id = "list_audit",
+    tag = tag::ADMIN,
+    summary = "Read the audit log",
+    description = "The audit log of the admin key's own tenant, newest first.",
+    security(("api_key" = []), ("bearer" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Entries per page, 1 to 1000 (default 100)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "A page of entries.", body = AuditList),
+        (status = 400, description = "`validation_error`: a bad `limit` or `cursor`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key (in a header: admin keys never ride in a URL) is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not an admin key, or an operator key (only the tenant's own admins may).", body = Error),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -7,30 +7,55 @@ use axum::{extract::State, http::HeaderMap, Json};
 use clickwire_store::{vault::REVEAL, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::{json_body, tenant_admin};
 use crate::{
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     ingest::now_ms,
+    openapi::tag,
     privacy::{self, fields, Place},
     state::AppState,
 };
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevealRequest {
+    /// `rawEmail`, `rawPhone`, `values` or `files[<i>].text_excerpt`.
     field: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Revealed {
     event_id: String,
     field: String,
     /// The value as the client sent it (a string, or the `values` object).
+    #[schema(value_type = Object)]
     value: Value,
 }
 
 /// Reveals one sealed field of one event.
+#[utoipa::path(
+    post,
+    path = "/v1/events/{event_id}/reveal",
+    tag = tag::ADMIN,
+    summary = "Reveal a sealed field of an event",
+    description = "An admin key of the event's tenant opens one sealed personal field. The reveal is in the audit log before the value leaves the server.",
+    security(("api_key" = []), ("bearer" = [])),
+    params(
+        ("event_id" = String, Path, description = "The event's id."),
+    ),
+    request_body(content = RevealRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The field's value.", body = Revealed),
+        (status = 400, description = "`invalid_json`, `validation_error` or `unknown_field` (not a sealed field).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key (in a header: admin keys never ride in a URL) is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not an admin key, or an operator key (only the tenant's own admins may).", body = Error),
+        (status = 404, description = "`event_not_found` or `field_not_sealed`.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn reveal(
     State(state): State<AppState>,
     headers: HeaderMap,

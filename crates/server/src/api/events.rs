@@ -11,21 +11,56 @@ use axum::{
 use clickwire_model::FieldError;
 use clickwire_store::{EventQuery, KeyKind, StoredEvent};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::{auth::authorize, error::ApiError, state::AppState};
+use crate::{
+    auth::authorize,
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
+    state::AppState,
+};
 
 /// The kinds of key that may read events.
 const READ_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Serialize)]
+/// A page of stored events, oldest first.
+#[derive(Serialize, ToSchema)]
 pub struct EventsPage {
+    /// The stored events, each with its `seq`.
+    #[schema(value_type = Vec<Object>)]
     events: Vec<StoredEvent>,
+    /// Pass back as `?cursor=` for the next page; `null` on the last.
     next_cursor: Option<String>,
 }
 
 /// Handles `GET /v1/events`.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    tag = tag::CLICKSTREAM,
+    summary = "Read stored events back",
+    description = "The key's tenant's stored events, oldest first, filtered and paged by an opaque cursor. Server and admin keys.",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("visitorId" = Option<String>, Query, description = "Only this visitor's events."),
+        ("sessionId" = Option<String>, Query, description = "Only this session's events."),
+        ("type" = Option<String>, Query, description = "Only events of this type."),
+        ("source_id" = Option<String>, Query, description = "Only events of this source."),
+        ("since" = Option<String>, Query, description = "Events received at or after this time: Milliseconds since the epoch or an RFC 3339 time."),
+        ("until" = Option<String>, Query, description = "Events received before this time: Milliseconds since the epoch or an RFC 3339 time."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+        ("after_seq" = Option<i64>, Query, description = "Events after this seq (as `cursor`)."),
+        ("limit" = Option<u32>, Query, description = "Events per page, 1 to 1000 (default 100)."),
+    ),
+    responses(
+        (status = 200, description = "A page of events.", body = EventsPage),
+        (status = 400, description = "`validation_error`: every bad parameter, in `details`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn list_events(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -12,8 +12,14 @@ use axum::{
 use clickwire_enrich::{BehavioralClass, BotVerdict, DeviceSummary, Labels, Scores};
 use clickwire_store::{EventQuery, KeyKind, StoredEvent, Tier};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::{auth::authorize, error::ApiError, state::AppState};
+use crate::{
+    auth::authorize,
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
+    state::AppState,
+};
 
 /// The kinds of key that may read signals.
 const SIGNAL_KINDS: &[KeyKind] = &[
@@ -26,14 +32,22 @@ const SIGNAL_KINDS: &[KeyKind] = &[
 const LOOKBACK: usize = 50;
 
 /// The snapshot.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     visitor_id: String,
     session_id: String,
+    /// The bot verdict.
+    #[schema(value_type = Object)]
     bot: BotVerdict,
+    /// The behavioural class.
+    #[schema(value_type = String)]
     behavioral_class: BehavioralClass,
+    /// Browser, OS and device type.
+    #[schema(value_type = Object)]
     device: DeviceSummary,
+    /// The eleven scores; `null` when the newest labelled event was not scored.
+    #[schema(value_type = Option<Object>)]
     scores: Option<Scores>,
     has_identified: bool,
     /// When the event behind this snapshot was received (ms since the epoch).
@@ -48,6 +62,23 @@ struct SessionOf {
 }
 
 /// Handles `GET /v1/signals/{visitorId}`.
+#[utoipa::path(
+    get,
+    path = "/v1/signals/{visitor_id}",
+    tag = tag::SIGNALS,
+    summary = "A visitor's latest labels and scores",
+    description = "Bot verdict, behavioural class, device, the eleven scores and identity, read from the newest scored event stored for the visitor. Website, mobile, server and admin keys; not on the free plan.",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("visitor_id" = String, Path, description = "The visitor's id."),
+    ),
+    responses(
+        (status = 200, description = "The snapshot.", body = Snapshot),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`, `domain_not_allowed` or `plan_upgrade_required` (the free plan; with `currentPlan`).", body = Error),
+        (status = 404, description = "`visitor_not_found`: no labelled event is stored for this visitor.", body = Error),
+    )
+)]
 pub async fn visitor_signals(
     State(state): State<AppState>,
     Path(visitor_id): Path<String>,

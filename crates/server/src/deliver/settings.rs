@@ -16,6 +16,7 @@ use clickwire_store::deliveries::{
     Backoff, BreakerSettings, DestinationAuth, DestinationSettings, RetryPolicy,
 };
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// Methods a destination may be sent with.
 const METHODS: [&str; 3] = ["POST", "PUT", "PATCH"];
@@ -29,7 +30,7 @@ const DEFAULT_TIMEOUT_S: f64 = 30.0;
 pub const DEFAULT_MAX_CONCURRENCY: u32 = 50;
 
 /// The circuit-breaker part of a destination body.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerBody {
     pub failure_threshold: Option<u32>,
@@ -37,7 +38,7 @@ pub struct BreakerBody {
 }
 
 /// A destination body; `name` and `url` are required to create one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DestinationBody {
     pub name: Option<String>,
@@ -195,7 +196,7 @@ pub fn apply(
 }
 
 /// A connection body; `source_id` and `destination_id` are required to create one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionBody {
     pub name: Option<String>,

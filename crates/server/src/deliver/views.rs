@@ -10,13 +10,14 @@ use clickwire_store::deliveries::{
     Issue, IssueStatus,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 fn iso(ms: Option<i64>) -> Option<String> {
     ms.map(format_iso)
 }
 
 /// A destination as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DestinationView {
     id: String,
     name: String,
@@ -39,8 +40,9 @@ pub struct DestinationView {
 }
 
 /// The auth kind and its public part.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct AuthView {
+    /// `none`, `bearer` or `basic` (the secret is never shown).
     r#type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<String>,
@@ -87,7 +89,7 @@ impl DestinationView {
 }
 
 /// A connection as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionView {
     id: String,
     name: String,
@@ -115,7 +117,7 @@ impl From<Connection> for ConnectionView {
 }
 
 /// An attempt as the API and the `deliveries` channels show it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AttemptView {
     id: String,
     delivery_id: String,
@@ -165,7 +167,7 @@ impl From<Attempt> for AttemptView {
 }
 
 /// An issue as the API and the `issues` channel show it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IssueView {
     id: String,
     destination_id: String,

@@ -21,12 +21,36 @@ use super::{
     write::Writes,
     ws::timings,
 };
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
+    state::AppState,
+};
 
 /// Items between the connection task and the response body; the rest is back-pressure.
 const BODY_BUFFER: usize = 16;
 
 /// Handles `GET /v1/signals/sse`.
+#[utoipa::path(
+    get,
+    path = "/v1/signals/sse",
+    tag = tag::SIGNALS_FEED,
+    summary = "The Signals Feed as Server-Sent Events",
+    description = "The same frames as the WebSocket feed as Server-Sent Events, for `EventSource` and `curl -N`: each event is `id: <seq>` + `data: <frame>`, control frames plain `data:`, pings comments (see `docs/STREAMS.md`). `Last-Event-ID` resumes like `since`. Same keys, plans and subscriber cap as the WebSocket feed; no Write. Refusals are JSON, before the stream begins.",
+    security(("query_key" = []), ("api_key" = []), ("bearer" = [])),
+    params(
+        ("since" = Option<i64>, Query, description = "Replay the stored events after this seq first, then go live."),
+        ("filter" = Option<String>, Query, description = "Only events that match this filter expression (see `docs/STREAMS.md`)."),
+        ("Last-Event-ID" = Option<String>, Header, description = "The seq to resume after (what `EventSource` sends when it reconnects); wins over `since`."),
+    ),
+    responses(
+        (status = 200, description = "The event stream.", content_type = "text/event-stream", body = String),
+        (status = 400, description = "`invalid_request` (a bad `since`) or `invalid_filter`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden` (not a website, mobile, server or admin key; or an operator key), `domain_not_allowed` or `plan_upgrade_required` (free and builder plans; with `currentPlan`).", body = Error),
+        (status = 429, description = "`too_many_subscribers`: the tenant's subscriber cap.", body = Error),
+    )
+)]
 pub async fn sse(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

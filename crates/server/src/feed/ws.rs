@@ -21,9 +21,35 @@ use super::{
     socket::{self, Inbound, Outbound, Session, Timings},
     write::Writes,
 };
-use crate::{client_addr::client_ip_hash, config::FeedConfig, error::ApiError, state::AppState};
+use crate::{
+    client_addr::client_ip_hash,
+    config::FeedConfig,
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
+    state::AppState,
+};
 
-/// Handles the WebSocket feed routes.
+/// Handles `GET /v1/signals/stream`.
+#[utoipa::path(
+    get,
+    path = "/v1/signals/stream",
+    tag = tag::SIGNALS_FEED,
+    summary = "The Signals Feed over WebSocket",
+    description = "A WebSocket (subprotocol `clickstream-v1`) carrying the tenant's scored events live, after an optional replay from `since`; the client may send events too (network and custom plans). The frames are described in `docs/STREAMS.md`. Website, mobile, server and admin keys, on the scale plan and above. Every refusal is JSON, before the upgrade: the key (401, 403), then the upgrade (426), then the parameters (400), then the subscriber cap (429).",
+    security(("subprotocol" = []), ("query_key" = []), ("api_key" = []), ("bearer" = [])),
+    params(
+        ("since" = Option<i64>, Query, description = "Replay the stored events after this seq first, then go live."),
+        ("filter" = Option<String>, Query, description = "Only events that match this filter expression (see `docs/STREAMS.md`)."),
+    ),
+    responses(
+        (status = 101, description = "Switching to the WebSocket (`Sec-WebSocket-Protocol: clickstream-v1`)."),
+        (status = 400, description = "`invalid_request` (a bad `since`) or `invalid_filter`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden` (not a website, mobile, server or admin key; or an operator key), `domain_not_allowed` or `plan_upgrade_required` (free and builder plans; with `currentPlan`).", body = Error),
+        (status = 426, description = "`upgrade_required`: not a WebSocket handshake.", body = Error),
+        (status = 429, description = "`too_many_subscribers`: the tenant's subscriber cap.", body = Error),
+    )
+)]
 pub async fn stream(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -62,6 +88,38 @@ pub async fn stream(
         .max_message_size(config.ws_max_message)
         .max_frame_size(config.ws_max_message)
         .on_upgrade(move |socket| serve(socket, session)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/signals/stream",
+    operation_id = "unversioned_stream",
+    tag = tag::SIGNALS_FEED,
+    summary = "The Signals Feed over WebSocket (the path without `/v1`)",
+    description = "A WebSocket (subprotocol `clickstream-v1`) carrying the tenant's scored events live, after an optional replay from `since`; the client may send events too (network and custom plans). The frames are described in `docs/STREAMS.md`. Website, mobile, server and admin keys, on the scale plan and above. Every refusal is JSON, before the upgrade: the key (401, 403), then the upgrade (426), then the parameters (400), then the subscriber cap (429).",
+    security(("subprotocol" = []), ("query_key" = []), ("api_key" = []), ("bearer" = [])),
+    params(
+        ("since" = Option<i64>, Query, description = "Replay the stored events after this seq first, then go live."),
+        ("filter" = Option<String>, Query, description = "Only events that match this filter expression (see `docs/STREAMS.md`)."),
+    ),
+    responses(
+        (status = 101, description = "Switching to the WebSocket (`Sec-WebSocket-Protocol: clickstream-v1`)."),
+        (status = 400, description = "`invalid_request` (a bad `since`) or `invalid_filter`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden` (not a website, mobile, server or admin key; or an operator key), `domain_not_allowed` or `plan_upgrade_required` (free and builder plans; with `currentPlan`).", body = Error),
+        (status = 426, description = "`upgrade_required`: not a WebSocket handshake.", body = Error),
+        (status = 429, description = "`too_many_subscribers`: the tenant's subscriber cap.", body = Error),
+    )
+)]
+/// Handles `GET /signals/stream`, the same feed as [`stream`].
+pub async fn unversioned_stream(
+    state: State<AppState>,
+    peer: ConnectInfo<SocketAddr>,
+    query: RawQuery,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    stream(state, peer, query, headers, upgrade).await
 }
 
 /// The timings of a connection from the configuration; SSE has no idle timeout.

@@ -15,31 +15,34 @@ pub mod signed;
 mod store;
 
 use axum::{middleware, Router};
-use clickwire_model::signal::{Dialect, MessageType};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::state::AppState;
 
-/// The pipeline routes with their own CORS.
-pub fn routes(state: AppState) -> Router<AppState> {
-    use Dialect::{Segment, Signal};
-    use MessageType::*;
-    Router::new()
-        .route("/v1/t", routes::typed(Track, Signal))
-        .route("/v1/p", routes::typed(Page, Signal))
-        .route("/v1/i", routes::typed(Identify, Signal))
-        .route("/v1/g", routes::typed(Group, Signal))
-        .route("/v1/track", routes::typed(Track, Segment))
-        .route("/v1/page", routes::typed(Page, Segment))
-        .route("/v1/screen", routes::typed(Screen, Segment))
-        .route("/v1/identify", routes::typed(Identify, Segment))
-        .route("/v1/group", routes::typed(Group, Segment))
-        .route("/v1/alias", routes::typed(Alias, Segment))
-        .route("/v1/batch", routes::batch())
-        .route("/v1/import", routes::batch())
+/// The pipeline routes with their own CORS, and their description.
+pub fn routes(state: AppState) -> (Router<AppState>, OpenApi) {
+    use routes::*;
+    let (router, doc) = OpenApiRouter::new()
+        .routes(routes!(signal_track, signal_track_preflight))
+        .routes(routes!(signal_page, signal_page_preflight))
+        .routes(routes!(signal_identify, signal_identify_preflight))
+        .routes(routes!(signal_group, signal_group_preflight))
+        .routes(routes!(segment_track, segment_track_preflight))
+        .routes(routes!(segment_page, segment_page_preflight))
+        .routes(routes!(segment_screen, segment_screen_preflight))
+        .routes(routes!(segment_identify, segment_identify_preflight))
+        .routes(routes!(segment_group, segment_group_preflight))
+        .routes(routes!(segment_alias, segment_alias_preflight))
+        .routes(routes!(batch, batch_preflight))
+        .routes(routes!(import, import_preflight))
+        .split_for_parts();
+    let router = router
         .method_not_allowed_fallback(crate::app::method_not_allowed)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::admission::admit,
         ))
-        .layer(middleware::from_fn_with_state(state, cors::layer))
+        .layer(middleware::from_fn_with_state(state, cors::layer));
+    (router, doc)
 }

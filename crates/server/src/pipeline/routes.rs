@@ -10,7 +10,6 @@ use axum::{
     extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::{post, MethodRouter},
     Json,
 };
 use clickwire_model::{
@@ -21,33 +20,48 @@ use clickwire_model::{
     FieldError,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{
     cors::OriginAllowed,
     gate::{admit, OriginCheck},
     store::{store_messages, Stored},
 };
-use crate::{client_addr::client_ip_hash, error::ApiError, ingest::now_ms, state::AppState};
+use crate::{
+    client_addr::client_ip_hash,
+    error::{ApiError, ErrorBody as Error},
+    ingest::now_ms,
+    openapi::tag,
+    state::AppState,
+};
 
-#[derive(Serialize)]
-struct Success {
+/// The answer to a stored message.
+#[derive(Serialize, ToSchema)]
+pub struct Success {
+    /// Always `true`.
     success: bool,
 }
 
 /// One message's result in a batch answer.
-#[derive(Serialize)]
-struct MessageResult {
+#[derive(Serialize, ToSchema)]
+pub struct MessageResult {
     #[serde(rename = "messageId")]
     message_id: Option<String>,
+    /// `accepted`, `duplicate` or `rejected`.
     status: &'static str,
+    /// `validation_error` when rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
+    /// Why the message was rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldError>>)]
     details: Option<Vec<FieldError>>,
 }
 
-#[derive(Serialize)]
-struct BatchAnswer {
+/// The answer to a batch: one result per message, in the batch's order.
+#[derive(Serialize, ToSchema)]
+pub struct BatchAnswer {
+    /// Always `true` (a batch with no valid message is a 400 instead).
     success: bool,
     results: Vec<MessageResult>,
 }
@@ -61,46 +75,245 @@ type Parts = (
     Body,
 );
 
-/// `POST` of one message of type `kind`, validated as `dialect` says.
-pub fn typed(kind: MessageType, dialect: Dialect) -> MethodRouter<AppState> {
-    post(
-        move |State(state): State<AppState>,
-              ConnectInfo(peer): ConnectInfo<SocketAddr>,
-              RawQuery(query): RawQuery,
-              headers: HeaderMap,
-              body: Body| async move {
-            let mut origin = OriginCheck::default();
-            let result = single(
-                &state,
-                peer,
-                query,
-                &headers,
-                body,
-                kind,
-                dialect,
-                &mut origin,
+/// How every pipeline request is authenticated and admitted.
+const ADMISSION: &str = "The pipeline key (`dk_…`) may come as `Authorization: Bearer`, as \
+    the user name of HTTP Basic auth, as `X-API-Key`, as `?key=`, or — when the headers \
+    carry none — as the body's `writeKey`; any failure is the same 401 \
+    `invalid_pipeline_key`. A browser request (with `Origin`) must come from one of the \
+    source's origins, a server-side one (no `Origin`) from inside its IP allowlist. The \
+    body may be sent gzip or deflate (`Content-Encoding`). CORS answers come from the \
+    source's origins.";
+
+/// One pipeline route: the `POST` of one message of type `$kind`, validated as `$dialect`
+/// says, and the `OPTIONS` of its path (answered by the CORS layer, [`super::cors`]).
+macro_rules! typed_route {
+    ($post:ident, $preflight:ident, $path:tt, $kind:ident, $dialect:ident, $tag:expr, $summary:tt, $limit:tt) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = $tag,
+            summary = $summary,
+            description = ADMISSION,
+            security(("bearer" = []), ("basic" = []), ("api_key" = []), ("query_key" = [])),
+            request_body(
+                description = concat!("One message (at most ", $limit, " once decoded); its `type`, when present, must match the route."),
+                content_type = "application/json",
+                content = Object
+            ),
+            responses(
+                (status = 200, description = "Stored (or a duplicate of a stored message).", body = Success),
+                (status = 400, description = "`invalid_json`, `validation_error` (with `details`) or `invalid_request` (an unsupported `Content-Encoding`).", body = Error),
+                (status = 401, description = "`invalid_pipeline_key`.", body = Error),
+                (status = 403, description = "`origin_not_allowed` or `ip_not_allowed`.", body = Error),
+                (status = 413, description = "`payload_too_large`.", body = Error),
+                (status = 429, description = "`rate_limit_exceeded`: the source's rate limit (`Retry-After`).", body = Error),
+                (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
             )
-            .await;
-            respond(result, &origin)
-        },
+        )]
+        pub async fn $post(parts: Parts) -> Response {
+            typed(parts, MessageType::$kind, Dialect::$dialect).await
+        }
+
+        preflight_route!($preflight, $path, $tag);
+    };
+}
+
+/// The documented `OPTIONS` of a pipeline path.
+macro_rules! preflight_route {
+    ($preflight:ident, $path:tt, $tag:expr) => {
+        #[utoipa::path(
+            options,
+            path = $path,
+            tag = $tag,
+            summary = "CORS preflight",
+            description = "Answered from the source's origins: the source is named by \
+                `?key=` (browsers send no `Authorization` on a preflight); without it, the \
+                `Origin` must be allowed by some pipeline source. Without an `Origin` it is a \
+                plain 204.",
+            params(("key" = Option<String>, Query, description = "The pipeline key, naming the source.")),
+            responses(
+                (status = 204, description = "The origin may send (`Access-Control-Allow-Origin` echoes it)."),
+                (status = 401, description = "`invalid_pipeline_key`: `?key=` is not a live pipeline key.", body = Error),
+                (status = 403, description = "`origin_not_allowed`.", body = Error),
+            )
+        )]
+        pub async fn $preflight() -> StatusCode {
+            StatusCode::NO_CONTENT
+        }
+    };
+}
+
+/// A batch route: `POST` of `{"batch": [...]}`, and its `OPTIONS`.
+macro_rules! batch_route {
+    ($post:ident, $preflight:ident, $path:tt, $summary:tt) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = tag::SEGMENT,
+            tags = [tag::PIPELINE],
+            summary = $summary,
+            description = ADMISSION,
+            security(("bearer" = []), ("basic" = []), ("api_key" = []), ("query_key" = [])),
+            request_body(
+                description = "`{\"batch\": [message, …], \"sentAt\"?, \"context\"?}` (at most 500 KiB once decoded); each message carries its `type`.",
+                content_type = "application/json",
+                content = Object
+            ),
+            responses(
+                (status = 200, description = "The valid messages are stored; each message's result, in order.", body = BatchAnswer),
+                (status = 400, description = "`invalid_json`, `validation_error` (no valid message; `details` for all) or `invalid_request`.", body = Error),
+                (status = 401, description = "`invalid_pipeline_key`.", body = Error),
+                (status = 403, description = "`origin_not_allowed` or `ip_not_allowed`.", body = Error),
+                (status = 413, description = "`payload_too_large`.", body = Error),
+                (status = 429, description = "`rate_limit_exceeded`: the source's rate limit (`Retry-After`).", body = Error),
+                (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+            )
+        )]
+        pub async fn $post(parts: Parts) -> Response {
+            batch_of(parts).await
+        }
+
+        preflight_route!($preflight, $path, tag::SEGMENT);
+    };
+}
+
+typed_route!(
+    signal_track,
+    signal_track_preflight,
+    "/v1/t",
+    Track,
+    Signal,
+    tag::PIPELINE,
+    "Send one Signal `track` message",
+    "`server.max_body_bytes`"
+);
+typed_route!(
+    signal_page,
+    signal_page_preflight,
+    "/v1/p",
+    Page,
+    Signal,
+    tag::PIPELINE,
+    "Send one Signal `page` message",
+    "`server.max_body_bytes`"
+);
+typed_route!(
+    signal_identify,
+    signal_identify_preflight,
+    "/v1/i",
+    Identify,
+    Signal,
+    tag::PIPELINE,
+    "Send one Signal `identify` message",
+    "`server.max_body_bytes`"
+);
+typed_route!(
+    signal_group,
+    signal_group_preflight,
+    "/v1/g",
+    Group,
+    Signal,
+    tag::PIPELINE,
+    "Send one Signal `group` message",
+    "`server.max_body_bytes`"
+);
+typed_route!(
+    segment_track,
+    segment_track_preflight,
+    "/v1/track",
+    Track,
+    Segment,
+    tag::SEGMENT,
+    "Send one Segment `track` call",
+    "32 KiB"
+);
+typed_route!(
+    segment_page,
+    segment_page_preflight,
+    "/v1/page",
+    Page,
+    Segment,
+    tag::SEGMENT,
+    "Send one Segment `page` call",
+    "32 KiB"
+);
+typed_route!(
+    segment_screen,
+    segment_screen_preflight,
+    "/v1/screen",
+    Screen,
+    Segment,
+    tag::SEGMENT,
+    "Send one Segment `screen` call",
+    "32 KiB"
+);
+typed_route!(
+    segment_identify,
+    segment_identify_preflight,
+    "/v1/identify",
+    Identify,
+    Segment,
+    tag::SEGMENT,
+    "Send one Segment `identify` call",
+    "32 KiB"
+);
+typed_route!(
+    segment_group,
+    segment_group_preflight,
+    "/v1/group",
+    Group,
+    Segment,
+    tag::SEGMENT,
+    "Send one Segment `group` call",
+    "32 KiB"
+);
+typed_route!(
+    segment_alias,
+    segment_alias_preflight,
+    "/v1/alias",
+    Alias,
+    Segment,
+    tag::SEGMENT,
+    "Send one Segment `alias` call",
+    "32 KiB"
+);
+batch_route!(
+    batch,
+    batch_preflight,
+    "/v1/batch",
+    "Send a batch of messages of any type"
+);
+batch_route!(
+    import,
+    import_preflight,
+    "/v1/import",
+    "Send a batch of messages (Segment's `/v1/import`, the same as `/v1/batch`)"
+);
+
+/// `POST` of one message of type `kind`, validated as `dialect` says.
+async fn typed(parts: Parts, kind: MessageType, dialect: Dialect) -> Response {
+    let (State(state), ConnectInfo(peer), RawQuery(query), headers, body) = parts;
+    let mut origin = OriginCheck::default();
+    let result = single(
+        &state,
+        peer,
+        query,
+        &headers,
+        body,
+        kind,
+        dialect,
+        &mut origin,
     )
-    .options(preflight)
+    .await;
+    respond(result, &origin)
 }
 
 /// `POST /v1/batch` (and `/v1/import`).
-pub fn batch() -> MethodRouter<AppState> {
-    post(|parts: Parts| async move {
-        let (State(state), ConnectInfo(peer), RawQuery(query), headers, body) = parts;
-        let mut origin = OriginCheck::default();
-        let result = many(&state, peer, query, &headers, body, &mut origin).await;
-        respond(result, &origin)
-    })
-    .options(preflight)
-}
-
-/// `OPTIONS`: answered by the CORS layer ([`super::cors`]) before it reaches here.
-async fn preflight() -> StatusCode {
-    StatusCode::NO_CONTENT
+async fn batch_of(parts: Parts) -> Response {
+    let (State(state), ConnectInfo(peer), RawQuery(query), headers, body) = parts;
+    let mut origin = OriginCheck::default();
+    let result = many(&state, peer, query, &headers, body, &mut origin).await;
+    respond(result, &origin)
 }
 
 /// The response, marked when its request's Origin was allowed.

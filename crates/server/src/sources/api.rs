@@ -15,18 +15,26 @@ use axum::{
 use clickwire_model::signal::format_iso;
 use clickwire_store::{DedupRule, KeyKind, Source, SourceKind, SourcePatch, Verification};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::settings::{
     check_cidrs, check_kind_settings, check_name, check_origins, check_rate_limit,
     check_verification, dedup_rule, dedup_window, new_source, CreateSource, DedupSettings,
 };
 use crate::page::{after_cursor, limit_and_cursor, MAX_PAGE};
-use crate::{admin::json_body, auth::authorize, body::read_body, error::ApiError, state::AppState};
+use crate::{
+    admin::json_body,
+    auth::authorize,
+    body::read_body,
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
+    state::AppState,
+};
 
 /// The kinds of key that manage sources.
 const MANAGE_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSource {
     name: Option<String>,
@@ -36,6 +44,7 @@ pub struct UpdateSource {
     ip_deny: Option<Vec<String>>,
     /// An object sets it; `null` removes it.
     #[serde(default, deserialize_with = "some_value")]
+    #[schema(value_type = Option<Verification>)]
     verification: Option<serde_json::Value>,
     dedup: Option<DedupSettings>,
 }
@@ -48,7 +57,7 @@ fn some_value<'de, D: serde::Deserializer<'de>>(
 }
 
 /// A source as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SourceView {
     id: String,
     name: String,
@@ -65,7 +74,7 @@ pub struct SourceView {
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DedupView {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     rule: Option<DedupRule>,
@@ -95,7 +104,7 @@ impl From<Source> for SourceView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SourceList {
     sources: Vec<SourceView>,
     /// Pass back as `?cursor=` for the next page; `null` on the last.
@@ -113,6 +122,24 @@ async fn tenant_of(
 }
 
 /// Handles `POST /v1/sources`.
+#[utoipa::path(
+    post,
+    path = "/v1/sources",
+    operation_id = "create_source",
+    tag = tag::SOURCES,
+    summary = "Create a source",
+    description = "A `pipeline` or `webhook` source; unknown fields are refused. The answer shows its `signing_secret`. Server and admin keys, on the key's own tenant (another tenant's source is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    request_body(content = CreateSource, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new source.", body = SourceView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -128,6 +155,25 @@ pub async fn create(
 }
 
 /// Handles `GET /v1/sources`.
+#[utoipa::path(
+    get,
+    path = "/v1/sources",
+    operation_id = "list_sources",
+    tag = tag::SOURCES,
+    summary = "List sources",
+    description = "Oldest first. Server and admin keys, on the key's own tenant (another tenant's source is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Items per page, 1 to 100 (default 100)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "A page of sources.", body = SourceList),
+        (status = 400, description = "`validation_error`: a bad `limit` or `cursor`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -145,6 +191,24 @@ pub async fn list(
 }
 
 /// Handles `GET /v1/sources/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/sources/{id}",
+    operation_id = "get_source",
+    tag = tag::SOURCES,
+    summary = "Get a source",
+    description = "Server and admin keys, on the key's own tenant (another tenant's source is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The source's id, `src_…`."),
+    ),
+    responses(
+        (status = 200, description = "The source.", body = SourceView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no source with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -159,6 +223,28 @@ pub async fn get(
 }
 
 /// Handles `PATCH /v1/sources/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/v1/sources/{id}",
+    operation_id = "update_source",
+    tag = tag::SOURCES,
+    summary = "Update a source",
+    description = "Only the fields sent change; unknown fields are refused. Server and admin keys, on the key's own tenant (another tenant's source is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The source's id, `src_…`."),
+    ),
+    request_body(content = UpdateSource, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated source.", body = SourceView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no source with this id in the key's tenant.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -244,6 +330,25 @@ pub async fn update(
 }
 
 /// Handles `DELETE /v1/sources/{id}`: its pipeline keys stop working at once.
+#[utoipa::path(
+    delete,
+    path = "/v1/sources/{id}",
+    operation_id = "delete_source",
+    tag = tag::SOURCES,
+    summary = "Delete a source",
+    description = "Its pipeline keys stop working at once. Server and admin keys, on the key's own tenant (another tenant's source is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The source's id, `src_…`."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no source with this id in the key's tenant.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clickwire_model::FieldError;
 use clickwire_store::{DedupRule, DedupStrategy, NewSource, SourceKind, Verification};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::cache::parse_cidr;
 
@@ -21,7 +22,7 @@ const MAX_DEDUP_WINDOW: Duration =
 const MAX_NAME_CHARS: usize = 128;
 
 /// What creating a source asks for (the body of `POST /v1/sources`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSource {
     pub name: String,
@@ -39,7 +40,7 @@ pub struct CreateSource {
 
 /// `dedup` of a source: how long a `messageId` (or webhook dedup key) is remembered, and
 /// for a webhook source what the key is.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DedupSettings {
     pub strategy: Option<DedupStrategy>,

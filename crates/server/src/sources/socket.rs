@@ -34,8 +34,9 @@ use super::{webhook::record, SourceEntry};
 use crate::{
     auth::{authorize_key, query_param, request_key},
     client_addr::client_ip_hash,
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     ingest::now_ms,
+    openapi::tag,
     state::AppState,
     stream::frame,
     telemetry::Counted,
@@ -51,6 +52,25 @@ const KEY_REVOKED: u16 = 4001;
 const IDLE: u16 = 4000;
 
 /// Handles `GET /v1/ws/source/{source_id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/ws/source/{source_id}",
+    operation_id = "source_socket",
+    tag = tag::WEBHOOKS,
+    summary = "Send events to a source over WebSocket",
+    description = "Each text message is stored as an event of the webhook source and acknowledged after the durable append; the frames are described in `docs/STREAMS.md`. A server or admin key of the source's tenant, as `?token=` or a header. The key and the source are checked before the upgrade; refusals are JSON.",
+    security(("token" = []), ("api_key" = []), ("bearer" = [])),
+    params(
+        ("source_id" = String, Path, description = "The webhook source's id."),
+    ),
+    responses(
+        (status = 101, description = "Switching to the WebSocket."),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no webhook source with this id in the key's tenant.", body = Error),
+        (status = 426, description = "`upgrade_required`: not a WebSocket handshake.", body = Error),
+    )
+)]
 pub async fn inbound(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

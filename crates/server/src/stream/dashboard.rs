@@ -22,9 +22,10 @@ use super::{
 };
 use crate::{
     auth::{authorize_key, query_param, request_key},
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     feed::ws::timings,
     hub::Interest,
+    openapi::tag,
     state::AppState,
 };
 
@@ -55,6 +56,22 @@ impl Credential {
 }
 
 /// Handles `GET /v1/ws`.
+#[utoipa::path(
+    get,
+    path = "/v1/ws",
+    operation_id = "dashboard_stream",
+    tag = tag::STREAMS,
+    summary = "The dashboard stream",
+    description = "Every event of the caller's tenant, on the channels the client subscribes to; the first frame is `{\"type\":\"welcome\",\"org_id\":<tenant>}` (the frames are described in `docs/STREAMS.md`). A server or admin key as `?token=` or a header. Refusals are JSON, before the upgrade.",
+    security(("token" = []), ("api_key" = []), ("bearer" = [])),
+    responses(
+        (status = 101, description = "Switching to the WebSocket."),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 426, description = "`upgrade_required`: not a WebSocket handshake.", body = Error),
+        (status = 429, description = "`too_many_subscribers`: `dashboard.max_sockets_per_tenant` sockets are open.", body = Error),
+    )
+)]
 pub async fn stream(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

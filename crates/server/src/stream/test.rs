@@ -18,11 +18,33 @@ use tokio::time::Instant;
 
 use super::socket::{serve, Control, Stream};
 use crate::{
-    error::ApiError, feed::ws::timings, hub::Interest, ingest::now_ms,
-    sources::test_sessions::TEST_TENANT, state::AppState,
+    error::{ApiError, ErrorBody as Error},
+    feed::ws::timings,
+    hub::Interest,
+    ingest::now_ms,
+    openapi::tag,
+    sources::test_sessions::TEST_TENANT,
+    state::AppState,
 };
 
 /// Handles `GET /v1/ws/test/{session_id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/ws/test/{session_id}",
+    operation_id = "test_session_stream",
+    tag = tag::TEST_SESSIONS,
+    summary = "A test session's captures, live",
+    description = "Each request the session captures, as it is stored (the frames are described in `docs/STREAMS.md`); the socket closes when the session ends or is deleted. No key: the session id is the secret.",
+    params(
+        ("session_id" = String, Path, description = "The test session's id."),
+    ),
+    responses(
+        (status = 101, description = "Switching to the WebSocket."),
+        (status = 404, description = "`not_found`: no live test session with this id.", body = Error),
+        (status = 426, description = "`upgrade_required`: not a WebSocket handshake.", body = Error),
+        (status = 429, description = "`too_many_subscribers`: `test_sessions.max_sockets_per_session` sockets are open.", body = Error),
+    )
+)]
 pub async fn stream(
     State(state): State<AppState>,
     Path(id): Path<String>,

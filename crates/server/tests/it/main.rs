@@ -8,6 +8,7 @@ mod feed;
 mod helpers;
 mod ingest;
 mod limits;
+mod openapi;
 mod ops;
 mod overload;
 mod pipeline;

@@ -12,6 +12,7 @@ pub const DEFAULT_RETRY_INTERVALS_S: [f64; 5] = [30.0, 300.0, 1800.0, 7200.0, 86
 
 /// How a destination authenticates the gateway's requests.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DestinationAuth {
     #[default]
@@ -24,6 +25,7 @@ pub enum DestinationAuth {
 
 /// How the waits between attempts grow.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Backoff {
     /// The intervals as listed: attempt N waits `intervals[min(N-1, len-1)]`.
@@ -78,6 +80,7 @@ impl RetryPolicy {
 
 /// When a destination's circuit opens and how long it stays open before a probe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakerSettings {
     /// Consecutive failed attempts that open the circuit.
     pub failure_threshold: u32,

@@ -11,6 +11,7 @@ pub const RECENT_ATTEMPTS: usize = 10;
 
 /// Where an issue stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum IssueStatus {
     Open,

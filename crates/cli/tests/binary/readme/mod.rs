@@ -253,7 +253,10 @@ fn steps_end_at_their_shown_output_and_continuation_comments_join_it() {
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[0].script, "A=1\ncurl x \\\n  -d y\n");
     let expected = steps[0].expected.as_ref().expect("expected");
-    assert_eq!((expected.status, expected.json.as_str()), (Some(201), "{\"a\":1}"));
+    assert_eq!(
+        (expected.status, expected.json.as_str()),
+        (Some(201), "{\"a\":1}")
+    );
     assert_eq!(steps[1].script, "echo $A\n");
     assert!(steps[1].expected.is_none());
 }

@@ -45,7 +45,11 @@ fn array_matches(want: &[Value], have: &[Value]) -> bool {
         return false;
     }
     // In order, as shown; `…` lets more elements follow.
-    shown.len() <= have.len() && shown.iter().zip(have).all(|(want, have)| matches(want, have))
+    shown.len() <= have.len()
+        && shown
+            .iter()
+            .zip(have)
+            .all(|(want, have)| matches(want, have))
 }
 
 /// `src_…` matches `src_01J…`: the parts around each `…` appear in order.
@@ -129,13 +133,20 @@ mod tests {
 
     #[test]
     fn ellipses_stand_for_values_members_elements_and_parts_of_strings() {
-        let shown = r#"{"events":[{"id":"evt_…","seq":1,"receivedAt":…,"event":{…}}],"next_cursor":null}"#;
+        let shown =
+            r#"{"events":[{"id":"evt_…","seq":1,"receivedAt":…,"event":{…}}],"next_cursor":null}"#;
         let real = json!({"events":[{"id":"evt_01J","seq":1,"receivedAt":17,"event":{"a":1}}],"next_cursor":null});
         assert!(check(shown, real.clone()));
         let mut extra = real.clone();
         extra["more"] = json!(1);
-        assert!(!check(shown, extra), "a closed object has exactly its members");
-        assert!(check(r#"{"id":"dst_…",…}"#, json!({"id":"dst_1","name":"crm"})));
+        assert!(
+            !check(shown, extra),
+            "a closed object has exactly its members"
+        );
+        assert!(check(
+            r#"{"id":"dst_…",…}"#,
+            json!({"id":"dst_1","name":"crm"})
+        ));
         assert!(!check(r#"{"id":"dst_…",…}"#, json!({"id":"src_1"})));
         assert!(check(r#"[1,…]"#, json!([1, 2, 3])));
         assert!(!check(r#"[1]"#, json!([1, 2])));

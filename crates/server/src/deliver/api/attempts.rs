@@ -12,23 +12,47 @@ use axum::{
 };
 use clickwire_store::deliveries::{AttemptQuery, AttemptStatus, RetryOf};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{tenant_of, Retried};
 use crate::{
     deliver::views::AttemptView,
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     ingest::now_ms,
+    openapi::tag,
     page::{invalid, limit_and_cursor, MAX_PAGE},
     state::AppState,
 };
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AttemptList {
     attempts: Vec<AttemptView>,
     next_cursor: Option<String>,
 }
 
 /// Handles `GET /v1/delivery-attempts`.
+#[utoipa::path(
+    get,
+    path = "/v1/delivery-attempts",
+    operation_id = "list_attempts",
+    tag = tag::DELIVERIES,
+    summary = "List delivery attempts",
+    description = "Newest first. Server and admin keys, on the key's own tenant (another tenant's attempt is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("event_id" = Option<String>, Query, description = "Only this event's attempts."),
+        ("destination_id" = Option<String>, Query, description = "Only this destination's attempts."),
+        ("status" = Option<String>, Query, description = "`success`, `failed` or `pending`."),
+        ("limit" = Option<u32>, Query, description = "Items per page, 1 to 100 (default 100)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "A page of attempts.", body = AttemptList),
+        (status = 400, description = "`validation_error`: a bad `limit` or `status`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -64,6 +88,24 @@ pub async fn list(
 }
 
 /// Handles `GET /v1/delivery-attempts/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/delivery-attempts/{id}",
+    operation_id = "get_attempt",
+    tag = tag::DELIVERIES,
+    summary = "Get a delivery attempt",
+    description = "Server and admin keys, on the key's own tenant (another tenant's attempt is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The delivery attempt's id."),
+    ),
+    responses(
+        (status = 200, description = "The attempt.", body = AttemptView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no delivery attempt with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -80,6 +122,25 @@ pub async fn get(
 }
 
 /// Handles `POST /v1/delivery-attempts/{id}/retry`.
+#[utoipa::path(
+    post,
+    path = "/v1/delivery-attempts/{id}/retry",
+    operation_id = "retry_attempt",
+    tag = tag::DELIVERIES,
+    summary = "Retry a dead-lettered delivery",
+    description = "A new attempt of this attempt's delivery, due at once. Server and admin keys, on the key's own tenant (another tenant's attempt is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The delivery attempt's id."),
+    ),
+    responses(
+        (status = 202, description = "The new attempts, due at once.", body = Retried),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no delivery attempt with this id in the key's tenant.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn retry(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -94,6 +155,24 @@ pub async fn retry(
 }
 
 /// Handles `POST /v1/events/{id}/retry`.
+#[utoipa::path(
+    post,
+    path = "/v1/events/{id}/retry",
+    operation_id = "retry_event",
+    tag = tag::DELIVERIES,
+    summary = "Retry an event's dead-lettered deliveries",
+    description = "A new attempt of every dead-lettered delivery of the event, due at once. Server and admin keys, on the key's own tenant (another tenant's event is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The event's id."),
+    ),
+    responses(
+        (status = 202, description = "The new attempts, due at once.", body = Retried),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn retry_event(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -12,6 +12,7 @@ use axum::{
 };
 use clickwire_store::deliveries::{Connection, NewConnection, ANY_SOURCE};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::tenant_of;
 use crate::{
@@ -21,12 +22,13 @@ use crate::{
         settings::{check_connection, field, ConnectionBody},
         views::ConnectionView,
     },
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
     page::{after_cursor, limit_and_cursor, MAX_PAGE},
     state::AppState,
 };
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ConnectionList {
     connections: Vec<ConnectionView>,
     next_cursor: Option<String>,
@@ -80,6 +82,24 @@ async fn find(state: &AppState, tenant: &str, id: &str) -> Result<Connection, Ap
 }
 
 /// Handles `POST /v1/connections`.
+#[utoipa::path(
+    post,
+    path = "/v1/connections",
+    operation_id = "create_connection",
+    tag = tag::CONNECTIONS,
+    summary = "Create a connection",
+    description = "`source_id` is one of the tenant's sources or `\"*\"` (every event of the tenant); the destination must be the tenant's; each rule must be one that can be evaluated. Server and admin keys, on the key's own tenant (another tenant's connection is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    request_body(content = ConnectionBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new connection.", body = ConnectionView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`: a missing field, an unknown source or destination, a rule that cannot be evaluated).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -108,6 +128,25 @@ pub async fn create(
 }
 
 /// Handles `GET /v1/connections`.
+#[utoipa::path(
+    get,
+    path = "/v1/connections",
+    operation_id = "list_connections",
+    tag = tag::CONNECTIONS,
+    summary = "List connections",
+    description = "Oldest first. Server and admin keys, on the key's own tenant (another tenant's connection is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Items per page, 1 to 100 (default 100)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "A page of connections.", body = ConnectionList),
+        (status = 400, description = "`validation_error`: a bad `limit` or `cursor`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -124,6 +163,24 @@ pub async fn list(
 }
 
 /// Handles `GET /v1/connections/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/connections/{id}",
+    operation_id = "get_connection",
+    tag = tag::CONNECTIONS,
+    summary = "Get a connection",
+    description = "Server and admin keys, on the key's own tenant (another tenant's connection is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The connection's id."),
+    ),
+    responses(
+        (status = 200, description = "The connection.", body = ConnectionView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no connection with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -135,6 +192,28 @@ pub async fn get(
 }
 
 /// Handles `PATCH /v1/connections/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/v1/connections/{id}",
+    operation_id = "update_connection",
+    tag = tag::CONNECTIONS,
+    summary = "Update a connection",
+    description = "`source_id` is one of the tenant's sources or `\"*\"` (every event of the tenant); the destination must be the tenant's; each rule must be one that can be evaluated. Server and admin keys, on the key's own tenant (another tenant's connection is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The connection's id."),
+    ),
+    request_body(content = ConnectionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated connection.", body = ConnectionView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no connection with this id in the key's tenant.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -168,6 +247,25 @@ pub async fn update(
 }
 
 /// Handles `DELETE /v1/connections/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/v1/connections/{id}",
+    operation_id = "delete_connection",
+    tag = tag::CONNECTIONS,
+    summary = "Delete a connection",
+    description = "Server and admin keys, on the key's own tenant (another tenant's connection is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The connection's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no connection with this id in the key's tenant.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -12,6 +12,7 @@ use axum::{
 };
 use clickwire_store::deliveries::{Destination, NewDestination};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::tenant_of;
 use crate::{
@@ -22,12 +23,13 @@ use crate::{
         settings::{apply, new_destination, DestinationBody},
         views::DestinationView,
     },
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
+    openapi::tag,
     page::{after_cursor, limit_and_cursor, MAX_PAGE},
     state::AppState,
 };
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct DestinationList {
     destinations: Vec<DestinationView>,
     next_cursor: Option<String>,
@@ -42,6 +44,24 @@ async fn find(state: &AppState, tenant: &str, id: &str) -> Result<Destination, A
 }
 
 /// Handles `POST /v1/destinations`.
+#[utoipa::path(
+    post,
+    path = "/v1/destinations",
+    operation_id = "create_destination",
+    tag = tag::DESTINATIONS,
+    summary = "Create a destination",
+    description = "The only answer that shows `signing_secret`. Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    request_body(content = DestinationBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new destination, with its `signing_secret`.", body = DestinationView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -67,6 +87,25 @@ pub async fn create(
 }
 
 /// Handles `GET /v1/destinations`.
+#[utoipa::path(
+    get,
+    path = "/v1/destinations",
+    operation_id = "list_destinations",
+    tag = tag::DESTINATIONS,
+    summary = "List destinations",
+    description = "Oldest first. Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Items per page, 1 to 100 (default 100)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "A page of destinations.", body = DestinationList),
+        (status = 400, description = "`validation_error`: a bad `limit` or `cursor`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -86,6 +125,24 @@ pub async fn list(
 }
 
 /// Handles `GET /v1/destinations/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/destinations/{id}",
+    operation_id = "get_destination",
+    tag = tag::DESTINATIONS,
+    summary = "Get a destination",
+    description = "Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The destination's id."),
+    ),
+    responses(
+        (status = 200, description = "The destination.", body = DestinationView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no destination with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -98,6 +155,28 @@ pub async fn get(
 }
 
 /// Handles `PATCH /v1/destinations/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/v1/destinations/{id}",
+    operation_id = "update_destination",
+    tag = tag::DESTINATIONS,
+    summary = "Update a destination",
+    description = "Any field; `\"enabled\": true` re-enables a destination that a 410 disabled. Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The destination's id."),
+    ),
+    request_body(content = DestinationBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated destination.", body = DestinationView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no destination with this id in the key's tenant.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -125,6 +204,25 @@ pub async fn update(
 }
 
 /// Handles `DELETE /v1/destinations/{id}`: its connections go with it.
+#[utoipa::path(
+    delete,
+    path = "/v1/destinations/{id}",
+    operation_id = "delete_destination",
+    tag = tag::DESTINATIONS,
+    summary = "Delete a destination",
+    description = "Its connections go with it. Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The destination's id."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no destination with this id in the key's tenant.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -138,6 +236,24 @@ pub async fn delete(
 }
 
 /// Handles `GET /v1/destinations/{id}/circuit`.
+#[utoipa::path(
+    get,
+    path = "/v1/destinations/{id}/circuit",
+    operation_id = "get_circuit",
+    tag = tag::DESTINATIONS,
+    summary = "A destination's circuit breaker",
+    description = "Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The destination's id."),
+    ),
+    responses(
+        (status = 200, description = "The breaker's state.", body = CircuitView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no destination with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn circuit(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -156,6 +272,24 @@ pub async fn circuit(
 }
 
 /// Handles `POST /v1/destinations/{id}/circuit/reset`.
+#[utoipa::path(
+    post,
+    path = "/v1/destinations/{id}/circuit/reset",
+    operation_id = "reset_circuit",
+    tag = tag::DESTINATIONS,
+    summary = "Close a destination's circuit breaker",
+    description = "Server and admin keys, on the key's own tenant (another tenant's destination is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The destination's id."),
+    ),
+    responses(
+        (status = 200, description = "The breaker's state after the reset.", body = CircuitView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no destination with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn reset(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

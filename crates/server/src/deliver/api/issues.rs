@@ -16,28 +16,31 @@ use axum::{
 use clickwire_store::deliveries::{IssueQuery, IssueStatus, RetryOf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::{attempts::retried, tenant_of, Retried};
 use crate::{
     admin::json_body,
     body::read_body,
     deliver::views::IssueView,
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     hub::Notice,
     ingest::now_ms,
+    openapi::tag,
     page::{invalid, limit_and_cursor, MAX_PAGE},
     state::AppState,
 };
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct IssueList {
     issues: Vec<IssueView>,
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuePatch {
+    /// `open`, `acknowledged` or `resolved`.
     status: String,
 }
 
@@ -47,6 +50,27 @@ fn status(text: &str, path: &str) -> Result<IssueStatus, ApiError> {
 }
 
 /// Handles `GET /v1/issues`.
+#[utoipa::path(
+    get,
+    path = "/v1/issues",
+    operation_id = "list_issues",
+    tag = tag::ISSUES,
+    summary = "List issues",
+    description = "Newest first. Server and admin keys, on the key's own tenant (another tenant's issue is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("status" = Option<String>, Query, description = "`open`, `acknowledged` or `resolved`."),
+        ("destination_id" = Option<String>, Query, description = "Only this destination's issues."),
+        ("limit" = Option<u32>, Query, description = "Items per page, 1 to 100 (default 100)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "A page of issues.", body = IssueList),
+        (status = 400, description = "`validation_error`: a bad `limit` or `status`.", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -76,6 +100,20 @@ pub async fn list(
 }
 
 /// Handles `GET /v1/issues/summary`.
+#[utoipa::path(
+    get,
+    path = "/v1/issues/summary",
+    operation_id = "issue_summary",
+    tag = tag::ISSUES,
+    summary = "Count issues by status",
+    description = "Server and admin keys, on the key's own tenant.",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    responses(
+        (status = 200, description = "`{\"open\", \"acknowledged\", \"resolved\"}` counts.", body = BTreeMap<String, u64>),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+    )
+)]
 pub async fn summary(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -92,6 +130,24 @@ pub async fn summary(
 }
 
 /// Handles `GET /v1/issues/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/issues/{id}",
+    operation_id = "get_issue",
+    tag = tag::ISSUES,
+    summary = "Get an issue",
+    description = "Server and admin keys, on the key's own tenant (another tenant's issue is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The issue's id."),
+    ),
+    responses(
+        (status = 200, description = "The issue.", body = IssueView),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no issue with this id in the key's tenant.", body = Error),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -108,6 +164,28 @@ pub async fn get(
 }
 
 /// Handles `PATCH /v1/issues/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/v1/issues/{id}",
+    operation_id = "update_issue",
+    tag = tag::ISSUES,
+    summary = "Set an issue's status",
+    description = "The change is announced on the dashboard stream. Server and admin keys, on the key's own tenant (another tenant's issue is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The issue's id."),
+    ),
+    request_body(content = IssuePatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The issue.", body = IssueView),
+        (status = 400, description = "`invalid_json` or `validation_error` (with `details`).", body = Error),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no issue with this id in the key's tenant.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -129,6 +207,25 @@ pub async fn update(
 }
 
 /// Handles `POST /v1/issues/{id}/retry`.
+#[utoipa::path(
+    post,
+    path = "/v1/issues/{id}/retry",
+    operation_id = "retry_issue",
+    tag = tag::ISSUES,
+    summary = "Retry an issue's dead-lettered deliveries",
+    description = "A new attempt of every dead-lettered delivery whose last failure was of the issue's destination and error type, due at once. Server and admin keys, on the key's own tenant (another tenant's issue is 404).",
+    security(("api_key" = []), ("bearer" = []), ("query_key" = [])),
+    params(
+        ("id" = String, Path, description = "The issue's id."),
+    ),
+    responses(
+        (status = 202, description = "The new attempts, due at once.", body = Retried),
+        (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
+        (status = 403, description = "`forbidden`: not a server or admin key, or an operator key.", body = Error),
+        (status = 404, description = "`not_found`: no issue with this id in the key's tenant.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn retry(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

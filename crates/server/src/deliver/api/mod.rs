@@ -9,13 +9,11 @@ mod connections;
 mod destinations;
 mod issues;
 
-use axum::{
-    http::HeaderMap,
-    routing::{get, post},
-    Router,
-};
+use axum::http::HeaderMap;
 use clickwire_store::KeyKind;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::views::AttemptView;
 use crate::{auth::authorize, error::ApiError, state::AppState};
@@ -34,46 +32,35 @@ async fn tenant_of(
 }
 
 /// The answer to a retry: the attempts it made.
-#[derive(Serialize)]
-struct Retried {
+#[derive(Serialize, ToSchema)]
+pub struct Retried {
     retried: usize,
     attempts: Vec<AttemptView>,
 }
 
 /// The routes of the deliveries API.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/destinations",
-            post(destinations::create).get(destinations::list),
-        )
-        .route(
-            "/v1/destinations/{id}",
-            get(destinations::get)
-                .patch(destinations::update)
-                .delete(destinations::delete),
-        )
-        .route("/v1/destinations/{id}/circuit", get(destinations::circuit))
-        .route(
-            "/v1/destinations/{id}/circuit/reset",
-            post(destinations::reset),
-        )
-        .route(
-            "/v1/connections",
-            post(connections::create).get(connections::list),
-        )
-        .route(
-            "/v1/connections/{id}",
-            get(connections::get)
-                .patch(connections::update)
-                .delete(connections::delete),
-        )
-        .route("/v1/delivery-attempts", get(attempts::list))
-        .route("/v1/delivery-attempts/{id}", get(attempts::get))
-        .route("/v1/delivery-attempts/{id}/retry", post(attempts::retry))
-        .route("/v1/events/{id}/retry", post(attempts::retry_event))
-        .route("/v1/issues", get(issues::list))
-        .route("/v1/issues/summary", get(issues::summary))
-        .route("/v1/issues/{id}", get(issues::get).patch(issues::update))
-        .route("/v1/issues/{id}/retry", post(issues::retry))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(destinations::create, destinations::list))
+        .routes(routes!(
+            destinations::get,
+            destinations::update,
+            destinations::delete
+        ))
+        .routes(routes!(destinations::circuit))
+        .routes(routes!(destinations::reset))
+        .routes(routes!(connections::create, connections::list))
+        .routes(routes!(
+            connections::get,
+            connections::update,
+            connections::delete
+        ))
+        .routes(routes!(attempts::list))
+        .routes(routes!(attempts::get))
+        .routes(routes!(attempts::retry))
+        .routes(routes!(attempts::retry_event))
+        .routes(routes!(issues::list))
+        .routes(routes!(issues::summary))
+        .routes(routes!(issues::get, issues::update))
+        .routes(routes!(issues::retry))
 }

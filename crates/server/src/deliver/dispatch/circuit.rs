@@ -6,10 +6,12 @@
 
 use clickwire_store::deliveries::BreakerSettings;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The breaker's state, as `GET /v1/destinations/{id}/circuit` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = CircuitState)]
 pub enum State {
     Closed,
     Open,

@@ -26,6 +26,7 @@ use tokio::{
     sync::{watch, Notify},
     task::JoinHandle,
 };
+use utoipa::ToSchema;
 
 use crate::hub::Hub;
 
@@ -65,7 +66,7 @@ struct Worker {
 }
 
 /// A destination's breaker as `GET /v1/destinations/{id}/circuit` shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CircuitView {
     pub state: CircuitState,
     pub consecutive_failures: u32,

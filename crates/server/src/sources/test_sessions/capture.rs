@@ -8,17 +8,28 @@ use bytes::Bytes;
 use clickwire_model::signal::format_iso;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// One captured request.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Captured {
     id: String,
+    #[schema(value_type = String)]
     method: Value,
+    #[schema(value_type = String)]
     path: Value,
+    /// The query string as an object; a repeated parameter is an array.
+    #[schema(value_type = Object)]
     query: Value,
+    #[schema(value_type = Object)]
     headers: Value,
+    /// The body as JSON (when it says so and is), text (UTF-8) or base64, as
+    /// `body_encoding` says.
+    #[schema(value_type = Object)]
     body: Value,
+    #[schema(value_type = String)]
     body_encoding: Value,
+    #[schema(value_type = Option<String>)]
     content_type: Value,
     received_at: String,
 }

@@ -29,15 +29,17 @@ use clickwire_store::{EventQuery, NewSource, Source, SourceKind, StoreError, Sto
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::settings::{DEFAULT_DEDUP_WINDOW, DEFAULT_RATE_LIMIT};
 use crate::{
     client_addr::client_ip,
     config::TestSessionsConfig,
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     hub::Interest,
     ingest::now_ms,
     limits::RateLimited,
+    openapi::tag,
     page::{invalid, limit_and_cursor},
     state::AppState,
 };
@@ -74,7 +76,7 @@ impl SessionLimiter {
 }
 
 /// A session as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SessionView {
     session_id: String,
     url: String,
@@ -83,7 +85,7 @@ struct SessionView {
     request_count: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SessionPage {
     #[serde(flatten)]
     session: SessionView,
@@ -92,6 +94,19 @@ pub struct SessionPage {
 }
 
 /// Handles `POST /v1/test/sessions`.
+#[utoipa::path(
+    post,
+    path = "/v1/test/sessions",
+    operation_id = "create_test_session",
+    tag = tag::TEST_SESSIONS,
+    summary = "Start a test session",
+    description = "An ephemeral webhook address (`url`, `/v1/ingest/{session_id}`) that captures what it is sent until `test_sessions.lifetime` passes or `request_limit` requests are taken. No key; `test_sessions.per_ip_per_hour` sessions per client address.",
+    responses(
+        (status = 201, description = "The new session.", body = SessionView),
+        (status = 429, description = "`rate_limit_exceeded`: too many sessions from this address (`Retry-After`).", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -130,6 +145,24 @@ pub async fn create(
 }
 
 /// Handles `GET /v1/test/sessions/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/test/sessions/{id}",
+    operation_id = "get_test_session",
+    tag = tag::TEST_SESSIONS,
+    summary = "A test session and its captured requests",
+    description = "The session and its captured requests, newest first. No key.",
+    params(
+        ("id" = String, Path, description = "The test session's id."),
+        ("limit" = Option<u32>, Query, description = "Requests per page, 1 to 100 (default 50)."),
+        ("cursor" = Option<String>, Query, description = "The previous page's `next_cursor`."),
+    ),
+    responses(
+        (status = 200, description = "The session and a page of its requests.", body = SessionPage),
+        (status = 400, description = "`validation_error`: a bad `limit` or `cursor`.", body = Error),
+        (status = 404, description = "`not_found`: no test session with this id.", body = Error),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -162,6 +195,22 @@ pub async fn get(
 }
 
 /// Handles `DELETE /v1/test/sessions/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/v1/test/sessions/{id}",
+    operation_id = "delete_test_session",
+    tag = tag::TEST_SESSIONS,
+    summary = "End a test session",
+    description = "Its address stops capturing and its sockets close. No key.",
+    params(
+        ("id" = String, Path, description = "The test session's id."),
+    ),
+    responses(
+        (status = 204, description = "Ended."),
+        (status = 404, description = "`not_found`: no test session with this id.", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,

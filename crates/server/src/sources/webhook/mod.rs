@@ -21,22 +21,49 @@ use axum::{
 };
 use clickwire_store::{MarkQuery, SourceKind};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::{
     body::read_body,
     client_addr::{client_ip, client_ip_hash},
-    error::ApiError,
+    error::{ApiError, ErrorBody as Error},
     ingest::now_ms,
+    openapi::tag,
     state::AppState,
 };
 
-#[derive(Serialize)]
-struct Received<'a> {
+/// The answer to a received webhook.
+#[derive(Serialize, ToSchema)]
+pub struct Received<'a> {
     event_id: &'a str,
     source_id: &'a str,
 }
 
-/// Handles `ANY /v1/ingest/{source_id}`.
+/// Handles `ANY /v1/ingest/{source_id}`. Documented as `POST`, what webhook senders use;
+/// the router hands every method to it.
+#[utoipa::path(
+    post,
+    path = "/v1/ingest/{source_id}",
+    operation_id = "receive_webhook",
+    tag = tag::WEBHOOKS,
+    summary = "Receive a webhook",
+    description = "Any method is accepted and recorded (webhook senders use `POST`; the method, path, query, headers and body are stored as an event of the source, not scored). No key: the source id is the address, of a `webhook` source or a live test session. The request is checked against the source's IP lists, rate limit and signature verification; a duplicate (by the source's dedup rule, within its window) answers 200 with the first event's id and is not stored again.",
+    params(
+        ("source_id" = String, Path, description = "The webhook source's id, or a test session's id."),
+    ),
+    request_body(description = "Whatever the sender sends; stored as received.", content_type = "*/*", content = String),
+    responses(
+        (status = 202, description = "Stored.", body = Received),
+        (status = 200, description = "A duplicate: the first event's id.", body = Received),
+        (status = 401, description = "`invalid_signature`: the source's verification failed.", body = Error),
+        (status = 403, description = "`ip_not_allowed`.", body = Error),
+        (status = 404, description = "`not_found`: no webhook source or test session with this id.", body = Error),
+        (status = 410, description = "`session_expired`: the test session has ended.", body = Error),
+        (status = 413, description = "`payload_too_large`: the body is over `server.max_body_bytes`.", body = Error),
+        (status = 429, description = "`rate_limit_exceeded`: the source's rate limit (`Retry-After`).", body = Error),
+        (status = 503, description = "`overloaded` or `storage_unavailable` (`Retry-After`).", body = Error),
+    )
+)]
 pub async fn ingest(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
