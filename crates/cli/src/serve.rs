@@ -13,6 +13,9 @@ use clickwire_server::{
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+/// Bytes of log lines the writer thread gathers into one write.
+const LOG_BUFFER: usize = 64 * 1024;
+
 /// Flags of `clickwire serve`; they override the file and the environment.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -89,11 +92,14 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 /// Logs to stderr through a writer thread, so that a request's log line never waits on the
-/// terminal or pipe (lines are dropped, not waited for, if that thread falls behind); colour
-/// only when stderr is a terminal.
+/// terminal or pipe (lines are dropped, not waited for, if that thread falls behind). The
+/// thread buffers what is queued and writes it at once when the queue is empty, so under
+/// load many lines share one write, and an idle server's last line is never held back.
+/// Colour only when stderr is a terminal.
 fn init_logs(level: &str, format: LogFormat) -> WorkerGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let stderr = std::io::BufWriter::with_capacity(LOG_BUFFER, std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(stderr);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())

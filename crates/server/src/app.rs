@@ -19,7 +19,6 @@ use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     timeout::RequestBodyTimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
-    LatencyUnit,
 };
 use tracing::Level;
 use utoipa_axum::{
@@ -55,16 +54,14 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
         .layer(middleware::from_fn(telemetry::record_request))
         .layer(
+            // At debug, a span per request gives what a request logs its context; the one
+            // line per request at info is [`telemetry::record_request`]'s.
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     // The path only: a `?key=` must never reach the logs.
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
                 })
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::INFO)
-                        .latency_unit(LatencyUnit::Micros),
-                ),
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
         .with_state(state)
 }

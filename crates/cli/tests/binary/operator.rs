@@ -136,10 +136,10 @@ async fn requests_are_logged_at_the_default_level_without_their_query_or_colour_
     assert!(clean, "{stderr}");
     let line = stderr
         .lines()
-        .find(|line| line.contains("path=/healthz"))
+        .find(|line| line.contains("path=\"/healthz\""))
         .unwrap_or_else(|| panic!("no request log line: {stderr}"));
     assert!(
-        line.contains("INFO") && line.contains("status=200"),
+        line.contains("INFO") && line.contains("method=GET") && line.contains("status=200"),
         "{line}"
     );
     assert!(
