@@ -160,19 +160,32 @@ async fn peers_that_stop_reading_hold_nothing_past_their_timeouts() {
         );
     }
     let let_go_after = started.elapsed();
-    let attempts: Value = target
-        .client
-        .get(target.url(&format!(
-            "/v1/delivery-attempts?destination_id={destination}"
-        )))
-        .header("x-api-key", &target.admin)
-        .send()
-        .await
-        .expect("attempts")
-        .json()
-        .await
-        .expect("json");
-    let attempts = attempts["attempts"].as_array().cloned().unwrap_or_default();
+    // An attempt routed just before the gauges settled may not have been sent yet (pending
+    // is not in flight); each ends within the destination's 1 s timeout.
+    let attempts = loop {
+        let attempts: Value = target
+            .client
+            .get(target.url(&format!(
+                "/v1/delivery-attempts?destination_id={destination}"
+            )))
+            .header("x-api-key", &target.admin)
+            .send()
+            .await
+            .expect("attempts")
+            .json()
+            .await
+            .expect("json");
+        let attempts = attempts["attempts"].as_array().cloned().unwrap_or_default();
+        if attempts.iter().all(|a| a["status"] != "pending") {
+            break attempts;
+        }
+        assert!(
+            started.elapsed() < LET_GO,
+            "attempts still pending after {:?}: {attempts:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(
         !attempts.is_empty(),
         "nothing was sent to the stalled receiver"
