@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use axum::{
-    extract::{DefaultBodyLimit, Request},
+    extract::{DefaultBodyLimit, MatchedPath, Request},
     http::{header, HeaderName, Method},
     middleware,
     routing::any,
@@ -29,7 +29,7 @@ use utoipa_axum::{
 
 use crate::{
     admin, admission, api, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline, sources,
-    state::AppState, stream, telemetry,
+    state::AppState, stream, telemetry, web,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -42,7 +42,14 @@ pub fn app(state: AppState) -> Router {
     let (direct, direct_doc) = direct_routes(&state).split_for_parts();
     let (pipeline, pipeline_doc) = pipeline::routes(state.clone());
     let (deliveries, deliveries_doc) = deliver::api::routes().split_for_parts();
-    let document = openapi::route([collector_doc, direct_doc, pipeline_doc, deliveries_doc]);
+    let (web, web_doc) = web::routes().split_for_parts();
+    let document = openapi::route([
+        collector_doc,
+        direct_doc,
+        pipeline_doc,
+        deliveries_doc,
+        web_doc,
+    ]);
     collector
         .merge(document)
         .method_not_allowed_fallback(method_not_allowed)
@@ -50,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .merge(direct)
         .merge(pipeline)
         .merge(deliveries)
+        .merge(web)
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
@@ -57,8 +65,7 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
-                    // The path only: a `?key=` must never reach the logs.
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("request", method = %request.method(), path = %logged_path(request))
                 })
                 .on_response(
                     DefaultOnResponse::new()
@@ -67,6 +74,18 @@ pub fn app(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// The routes whose path carries a key: request logs show their pattern instead.
+const SECRET_PATH_ROUTES: &[&str] = &[web::sdk::SETTINGS_ROUTE];
+
+/// The path a request log shows: the path only (a `?key=` must never reach the logs), or
+/// the route's pattern when the path itself carries a key.
+fn logged_path(request: &Request) -> &str {
+    match request.extensions().get::<MatchedPath>() {
+        Some(route) if SECRET_PATH_ROUTES.contains(&route.as_str()) => route.as_str(),
+        _ => request.uri().path(),
+    }
 }
 
 /// The collector's routes, open to browsers from anywhere ([`cors`]): ClickStream ingest
