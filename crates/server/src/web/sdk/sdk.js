@@ -240,7 +240,9 @@
     flush();
   }
   function getVisitor() {
-    return fetch(cfg.endpoint + '/v1/signals/' + encodeURIComponent(ids()[0]), { headers: { 'X-API-Key': cfg.apiKey }, credentials: 'omit' })
+    var id = cfg && ids()[0];
+    if (!id) return Promise.resolve(null);
+    return fetch(cfg.endpoint + '/v1/signals/' + encodeURIComponent(id), { headers: { 'X-API-Key': cfg.apiKey }, credentials: 'omit' })
       .then(function (r) { return r.ok ? r.json() : null; });
   }
   function onVisitor(cb, every) {
