@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the third-party tracking SDK clients the compatibility tests drive, at the
 # versions pinned in the repo:
-#   - tests/js: @segment/analytics-node, @rudderstack/rudder-sdk-node (and wscat), from
+#   - tests/js: @segment/analytics-node, @rudderstack/rudder-sdk-node, wscat, and for the
+#     browser tests playwright-core and @segment/analytics-next, from
 #     tests/js/package-lock.json with `npm ci`;
+#   - Chromium (Debian packages chromium and chromium-driver, at /usr/bin/chromium), which
+#     the browser tests drive headless through playwright-core;
 #   - tests/py/.venv: segment-analytics-python and openapi-spec-validator (for the OpenAPI
 #     document's test) and their dependencies, from tests/py/requirements.txt.
 # Also the command-line tools the README's examples use (curl, jq, openssl, sqlite3).
-# Fails (never skips) when node, npm or python3 is missing. Idempotent; a second run
+# Fails (never skips) when node, npm, python3 or Chromium is missing and cannot be installed. Idempotent; a second run
 # reuses tests/js/node_modules when it matches the lockfile and skips pip when the venv's
 # stamp matches requirements.txt.
 set -euo pipefail
@@ -37,6 +40,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The browser tests (crates/cli/tests/binary/browser/) run Debian's Chromium headless.
+if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null ||
+      die "apt-get could not install chromium and chromium-driver (the browser tests' browser)"
+  else
+    die "/usr/bin/chromium not found: the browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver, as root)"
+  fi
+fi
+
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed (@segment/analytics-node 3 requires it); found $(node --version)"
 
@@ -48,7 +61,9 @@ js_stamp=tests/js/node_modules/.clickwire-lock.sha256
 js_hash=$(sha256sum tests/js/package-lock.json tests/js/package.json | sha256sum | cut -d' ' -f1)
 if [ -f "$js_stamp" ] && [ "$(cat "$js_stamp")" = "$js_hash" ] &&
   [ -d tests/js/node_modules/@segment/analytics-node ] &&
-  [ -d tests/js/node_modules/@rudderstack/rudder-sdk-node ]; then
+  [ -d tests/js/node_modules/@rudderstack/rudder-sdk-node ] &&
+  [ -d tests/js/node_modules/playwright-core ] &&
+  [ -d tests/js/node_modules/@segment/analytics-next ]; then
   echo "install-test-clients: tests/js/node_modules is up to date"
 else
   npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
@@ -75,7 +90,11 @@ fi
 node --input-type=module -e "
   await import('./tests/js/node_modules/@segment/analytics-node/dist/cjs/index.js');
   await import('./tests/js/node_modules/@rudderstack/rudder-sdk-node/cjs/index.js');
+  await import('./tests/js/node_modules/playwright-core/index.mjs');
 " || die "the Node SDKs in tests/js/node_modules do not load"
+[ -f tests/js/node_modules/@segment/analytics-next/dist/umd/index.js ] ||
+  die "tests/js/node_modules/@segment/analytics-next has no browser build (dist/umd/index.js)"
+/usr/bin/chromium --version >/dev/null 2>&1 || die "/usr/bin/chromium does not run"
 "$venv/bin/python" -c 'import segment.analytics' ||
   die "segment.analytics does not import in $venv"
 "$venv/bin/python" -c 'import openapi_spec_validator' ||

@@ -28,7 +28,7 @@ use utoipa_axum::{
 
 use crate::{
     admin, admission, api, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline, sources,
-    state::AppState, stream, telemetry,
+    state::AppState, stream, telemetry, web,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -41,7 +41,14 @@ pub fn app(state: AppState) -> Router {
     let (direct, direct_doc) = direct_routes(&state).split_for_parts();
     let (pipeline, pipeline_doc) = pipeline::routes(state.clone());
     let (deliveries, deliveries_doc) = deliver::api::routes().split_for_parts();
-    let document = openapi::route([collector_doc, direct_doc, pipeline_doc, deliveries_doc]);
+    let (web, web_doc) = web::routes().split_for_parts();
+    let document = openapi::route([
+        collector_doc,
+        direct_doc,
+        pipeline_doc,
+        deliveries_doc,
+        web_doc,
+    ]);
     collector
         .merge(document)
         .method_not_allowed_fallback(method_not_allowed)
@@ -49,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(direct)
         .merge(pipeline)
         .merge(deliveries)
+        .merge(web)
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
@@ -58,8 +66,7 @@ pub fn app(state: AppState) -> Router {
             // line per request at info is [`telemetry::record_request`]'s.
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
-                    // The path only: a `?key=` must never reach the logs.
-                    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::debug_span!("request", method = %request.method(), path = %telemetry::logged_path(request))
                 })
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )

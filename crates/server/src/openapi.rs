@@ -36,6 +36,7 @@ pub mod tag {
     pub const ISSUES: &str = "Issues";
     pub const ADMIN: &str = "Admin";
     pub const OPERATIONS: &str = "Operations";
+    pub const BROWSER_SDKS: &str = "Browser SDKs";
 }
 
 /// What the routes' own attributes do not say: the title, version, security schemes and
@@ -68,6 +69,7 @@ pub mod tag {
         (name = tag::ISSUES, description = "Grouped delivery failures."),
         (name = tag::ADMIN, description = "Tenants, keys, the audit log and the reveal of sealed fields, with an admin key."),
         (name = tag::OPERATIONS, description = "Liveness, readiness, metrics and this document."),
+        (name = tag::BROWSER_SDKS, description = "The tracking scripts web pages load from the collector."),
     )
 )]
 struct Base;

@@ -49,7 +49,7 @@ pub async fn record_request(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     // Copied only when the line will be written: a disabled level costs nothing here.
-    let path = tracing::enabled!(Level::INFO).then(|| request.uri().path().to_owned());
+    let path = tracing::enabled!(Level::INFO).then(|| logged_path(&request).to_owned());
     let response = next.run(request).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -71,6 +71,18 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     )
     .record(elapsed.as_secs_f64());
     response
+}
+
+/// The routes whose path carries a key: request logs show their pattern instead.
+const SECRET_PATH_ROUTES: &[&str] = &[crate::web::sdk::SETTINGS_ROUTE];
+
+/// The path a request log shows: the path only (a `?key=` must never reach the logs), or
+/// the route's pattern when the path itself carries a key.
+pub fn logged_path(request: &Request) -> &str {
+    match request.extensions().get::<MatchedPath>() {
+        Some(route) if SECRET_PATH_ROUTES.contains(&route.as_str()) => route.as_str(),
+        _ => request.uri().path(),
+    }
 }
 
 /// The method label: the standard methods by name, anything else `other`.

@@ -1,6 +1,7 @@
 //! Tests of the real `clickwire` binary as a user runs it: processes, signals, the CLI on
 //! a live data directory, and durability across SIGKILL.
 
+mod browser;
 mod cli;
 mod deliveries;
 mod disk_full;

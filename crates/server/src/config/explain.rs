@@ -175,7 +175,9 @@ mod tests {
     fn a_file_that_is_not_toml_is_named_with_what_is_wrong() {
         let (message, file) = load_toml("[server\nx = 1\n");
         assert!(
-            message.starts_with(&format!("{file} cannot be read: TOML parse error at line 1")),
+            message.starts_with(&format!(
+                "{file} cannot be read: TOML parse error at line 1"
+            )),
             "{message}"
         );
         assert!(message.contains("invalid table header"), "{message}");

@@ -14,6 +14,8 @@ mod routes;
 pub mod signed;
 mod store;
 
+pub use key::authenticate;
+
 use axum::{middleware, Router};
 use utoipa::openapi::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};

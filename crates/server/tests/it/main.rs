@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod browser_sdks;
 mod deliveries;
 mod feed;
 mod helpers;

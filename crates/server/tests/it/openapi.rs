@@ -18,9 +18,11 @@ use crate::helpers::{spawn_app, TestApp};
 
 /// Every route of the REST API, as `(method, path)`.
 const CONTRACT: &[(&str, &str)] = &[
+    ("get", "/datafly.js"),
     ("get", "/healthz"),
     ("get", "/metrics"),
     ("get", "/readyz"),
+    ("get", "/sdk.js"),
     ("get", "/signals/stream"),
     ("get", "/v1/admin/audit"),
     ("get", "/v1/admin/keys"),
@@ -68,6 +70,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("patch", "/v1/issues/{id}"),
     ("post", "/v1/issues/{id}/retry"),
     ("get", "/v1/openapi.json"),
+    ("get", "/v1/projects/{writeKey}/settings"),
     ("post", "/v1/p"),
     ("options", "/v1/p"),
     ("post", "/v1/page"),
