@@ -74,7 +74,7 @@ async fn segment_analytics_next_in_chromium_sends_through_the_settings_route() {
     }
     let (_, log) = server.terminate();
     assert!(
-        log.contains("path=/v1/projects/{writeKey}/settings"),
+        log.contains("path=\"/v1/projects/{writeKey}/settings\""),
         "the settings request is logged by its route: {log}"
     );
     assert!(!log.contains(&pipeline), "the write key reached the log");
