@@ -28,8 +28,8 @@ use utoipa_axum::{
 };
 
 use crate::{
-    admin, admission, api, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline, sources,
-    state::AppState, stream, telemetry,
+    admin, admission, api, auth, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline,
+    sources, state::AppState, stream, telemetry, web,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -42,7 +42,14 @@ pub fn app(state: AppState) -> Router {
     let (direct, direct_doc) = direct_routes(&state).split_for_parts();
     let (pipeline, pipeline_doc) = pipeline::routes(state.clone());
     let (deliveries, deliveries_doc) = deliver::api::routes().split_for_parts();
-    let document = openapi::route([collector_doc, direct_doc, pipeline_doc, deliveries_doc]);
+    let (web, web_doc) = web::routes().split_for_parts();
+    let document = openapi::route([
+        collector_doc,
+        direct_doc,
+        pipeline_doc,
+        deliveries_doc,
+        web_doc,
+    ]);
     collector
         .merge(document)
         .method_not_allowed_fallback(method_not_allowed)
@@ -50,7 +57,13 @@ pub fn app(state: AppState) -> Router {
         .merge(direct)
         .merge(pipeline)
         .merge(deliveries)
+        .merge(web)
         .fallback(|| async { ApiError::NotFound("route".into()) })
+        // Before any route: the dashboard's session cookie counts only from its own origin.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::guard,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
         .layer(middleware::from_fn(telemetry::record_request))

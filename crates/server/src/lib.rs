@@ -30,6 +30,7 @@ pub mod sources;
 pub mod state;
 pub mod stream;
 pub mod telemetry;
+pub mod web;
 
 pub use app::app;
 pub use config::{Config, ConfigError, Overrides};

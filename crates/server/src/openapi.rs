@@ -36,6 +36,7 @@ pub mod tag {
     pub const ISSUES: &str = "Issues";
     pub const ADMIN: &str = "Admin";
     pub const OPERATIONS: &str = "Operations";
+    pub const DASHBOARD: &str = "Dashboard";
 }
 
 /// What the routes' own attributes do not say: the title, version, security schemes and
@@ -68,6 +69,7 @@ pub mod tag {
         (name = tag::ISSUES, description = "Grouped delivery failures."),
         (name = tag::ADMIN, description = "Tenants, keys, the audit log and the reveal of sealed fields, with an admin key."),
         (name = tag::OPERATIONS, description = "Liveness, readiness, metrics and this document."),
+        (name = tag::DASHBOARD, description = "The operator's web dashboard: its page, its assets and its sign-in session."),
     )
 )]
 struct Base;
@@ -138,6 +140,14 @@ impl Modify for SecuritySchemes {
                     "`Sec-WebSocket-Protocol: clickstream-v1, <key>`; the server answers \
                      with `clickstream-v1` alone.",
                 ),
+            ),
+            (
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    "clickwire_session",
+                    "The dashboard's session cookie (`POST /v1/dashboard/session`), honoured \
+                     only on requests from the server's own origin.",
+                ))),
             ),
             (
                 "signature",

@@ -2,6 +2,7 @@
 //! a live data directory, and durability across SIGKILL.
 
 mod cli;
+mod dashboard;
 mod deliveries;
 mod disk_full;
 mod durability;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod dashboard;
 mod deliveries;
 mod feed;
 mod helpers;
