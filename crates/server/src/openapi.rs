@@ -145,8 +145,10 @@ impl Modify for SecuritySchemes {
                 "session",
                 SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                     "clickwire_session",
-                    "The dashboard's session cookie (`POST /v1/dashboard/session`), honoured \
-                     only on requests from the server's own origin.",
+                    "The dashboard's session cookie (`POST /v1/dashboard/session`): without a \
+                     key, it stands for the key it signed in with on every route that takes \
+                     a server or admin key, and on `/v1/ws`; honoured only on requests from \
+                     the server's own origin.",
                 ))),
             ),
             (

@@ -45,6 +45,9 @@ use crate::{client_addr::forwarded_host, error::ApiError, state::AppState};
 pub const SESSION_COOKIE: &str = "clickwire_session";
 /// Most sessions held at once; signing in beyond it ends the one closest to its expiry.
 pub const MAX_SESSIONS: usize = 10_000;
+/// Most sessions of one key (so one tenant's key cannot crowd out everyone else's); signing
+/// in beyond it ends that key's session closest to its expiry.
+pub const MAX_SESSIONS_PER_KEY: usize = 64;
 /// Random bytes in a session token.
 const TOKEN_BYTES: usize = 32;
 
@@ -89,14 +92,11 @@ impl Sessions {
                 let now = Instant::now();
                 live.retain(|_, s| s.expires > now);
             }
-            if live.len() >= MAX_SESSIONS {
-                let soonest = live
-                    .iter()
-                    .min_by_key(|(_, s)| s.expires)
-                    .map(|(id, _)| id.clone());
-                if let Some(id) = soonest {
-                    live.remove(&id);
-                }
+            let of_key = live.values().filter(|s| s.key_hash == key.hash).count();
+            if of_key >= MAX_SESSIONS_PER_KEY {
+                end_soonest(&mut live, |s| s.key_hash == key.hash);
+            } else if live.len() >= MAX_SESSIONS {
+                end_soonest(&mut live, |_| true);
             }
             live.insert(keys::hash(&token), session);
         }
@@ -140,6 +140,18 @@ impl Sessions {
     /// True when no session is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Removes the session closest to its expiry among those `which` picks.
+fn end_soonest(live: &mut HashMap<String, Session>, which: impl Fn(&Session) -> bool) {
+    let soonest = live
+        .iter()
+        .filter(|(_, s)| which(s))
+        .min_by_key(|(_, s)| s.expires)
+        .map(|(id, _)| id.clone());
+    if let Some(id) = soonest {
+        live.remove(&id);
     }
 }
 
@@ -208,7 +220,8 @@ fn cookie_value(token: &str, max_age: u64, secure: bool) -> HeaderValue {
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if session_cookie(request.headers()).is_some() {
         let peer = peer_of(&request);
-        let own = own_host(&state, request.headers(), peer);
+        let own = own_host(&state, request.headers(), peer)
+            .or_else(|| Some(request.uri().authority()?.as_str().to_ascii_lowercase()));
         if !cookie_may_act(request.method(), request.headers(), own.as_deref()) {
             strip_session_cookie(request.headers_mut());
         }
@@ -236,7 +249,7 @@ fn peer_of(request: &Request) -> Option<SocketAddr> {
 }
 
 /// The host (with its port, when it has one) the request was sent to: `Host`, or what a
-/// trusted proxy forwards.
+/// trusted proxy forwards (HTTP/2 has no `Host`: the guard then takes the URI's authority).
 fn own_host(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
     let trusted = &state.config.server.trusted_proxies;
     let forwarded = peer.and_then(|peer| forwarded_host(trusted, peer.ip(), headers));
@@ -387,5 +400,21 @@ mod tests {
         let signed_out = sessions.start(&key("k1"));
         sessions.end(&signed_out);
         assert_eq!(sessions.key_hash(&signed_out), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_key_cannot_hold_more_than_its_share_of_sessions() {
+        let sessions = Sessions::new(Duration::from_secs(60));
+        let other = sessions.start(&key("k2"));
+        let first = sessions.start(&key("k1"));
+        for _ in 1..MAX_SESSIONS_PER_KEY {
+            tokio::time::advance(Duration::from_millis(1)).await;
+            sessions.start(&key("k1"));
+        }
+        assert!(sessions.key_hash(&first).is_some());
+        sessions.start(&key("k1"));
+        assert_eq!(sessions.key_hash(&first), None, "its oldest session ended");
+        assert!(sessions.key_hash(&other).is_some(), "another key's stayed");
+        assert_eq!(sessions.len(), MAX_SESSIONS_PER_KEY + 1);
     }
 }

@@ -64,7 +64,12 @@
     }
     const response = await fetch(path, init);
     const text = await response.text();
-    const json = text ? JSON.parse(text) : null;
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch (err) {
+      json = null; // not JSON (a proxy's error page): the status says enough
+    }
     if (!response.ok) {
       if (response.status === 401 && state.signedIn && !path.startsWith('/v1/dashboard/session')) {
         signedOut('Your session has ended; sign in again.');
@@ -128,7 +133,7 @@
     $('link').hidden = false;
     setupChart();
     connect();
-    loadRecent();
+    loadRecent().catch(() => {});
     for (const list of ['sources', 'destinations', 'issues']) refreshList(list);
     document.querySelector('.tabs a').focus();
   }
@@ -178,6 +183,8 @@
     try {
       await api('GET', '/v1/dashboard/session');
     } catch (err) {
+      if (err.status === 401) return signedOut('Your session has ended; sign in again.');
+      state.reconnect = setTimeout(reconnect, 5000);
       return;
     }
     connect();
