@@ -3,6 +3,8 @@
 //! revocation ending its sessions, the CSRF rule (the cookie counts only from the server's
 //! own origin), and the security headers of `/dashboard` and its files.
 
+use std::time::Duration;
+
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -109,6 +111,16 @@ async fn signing_in_with_an_admin_or_server_key_sets_an_http_only_strict_session
         (&who["tenant"], &who["kind"]),
         (&json!("default"), &json!("server"))
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_cookie_lasts_dashboard_session_ttl() {
+    let app = spawn_app_with(|c| c.dashboard.session_ttl = Duration::from_secs(90)).await;
+    let response = sign_in_response(&app, &app.keys.server).await;
+    assert!(set_cookie(&response).ends_with("; Max-Age=90"));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["expires_in"], 90);
     app.stop().await;
 }
 
