@@ -27,8 +27,8 @@ use utoipa_axum::{
 };
 
 use crate::{
-    admin, admission, api, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline, sources,
-    state::AppState, stream, telemetry, web,
+    admin, admission, api, auth, deliver, error::ApiError, feed, ingest, openapi, ops, pipeline,
+    sources, state::AppState, stream, telemetry, web,
 };
 
 /// How long browsers may cache a preflight answer.
@@ -58,6 +58,11 @@ pub fn app(state: AppState) -> Router {
         .merge(deliveries)
         .merge(web)
         .fallback(|| async { ApiError::NotFound("route".into()) })
+        // Before any route: the dashboard's session cookie counts only from its own origin.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::guard,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(state.config.server.body_timeout))
         .layer(middleware::from_fn(telemetry::record_request))

@@ -2,7 +2,9 @@
 //! one of `server.trusted_proxies` are `Forwarded` (RFC 7239, preferred) or
 //! `X-Forwarded-For` read, right to left, skipping trusted proxies: the first address that
 //! is not a trusted proxy is the client (a client can prepend anything to those headers,
-//! but not what the proxies appended after it).
+//! but not what the proxies appended after it). The same trust decides whether the
+//! request came over https and which host it was sent to ([`forwarded_https`],
+//! [`forwarded_host`]), which the dashboard's cookie and CSRF rule need.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -12,6 +14,8 @@ use ipnet::IpNet;
 use crate::state::AppState;
 
 const X_FORWARDED_FOR: &str = "x-forwarded-for";
+const X_FORWARDED_PROTO: &str = "x-forwarded-proto";
+const X_FORWARDED_HOST: &str = "x-forwarded-host";
 
 /// The keyed hash of the request's client address (blob20).
 pub fn client_ip_hash(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
@@ -37,6 +41,45 @@ pub fn client_ip(trusted: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> IpAddr
         }
     }
     client
+}
+
+/// True when a trusted proxy says the client's request came over https (`Forwarded:
+/// proto=https` or `X-Forwarded-Proto: https`). clickwire itself serves plain HTTP.
+pub fn forwarded_https(trusted: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> bool {
+    forwarded_value(trusted, peer, headers, "proto", X_FORWARDED_PROTO)
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+/// The host the client sent its request to, as a trusted proxy forwards it (`Forwarded:
+/// host=` or `X-Forwarded-Host`); `None` from anyone else.
+pub fn forwarded_host(trusted: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> Option<String> {
+    forwarded_value(trusted, peer, headers, "host", X_FORWARDED_HOST)
+}
+
+/// The first `name=` of `Forwarded`, else the first item of header `fallback`, when the
+/// peer is a trusted proxy (the first hop is the client's own request).
+fn forwarded_value(
+    trusted: &[IpNet],
+    peer: IpAddr,
+    headers: &HeaderMap,
+    name: &str,
+    fallback: &str,
+) -> Option<String> {
+    let peer = peer.to_canonical();
+    if !trusted.iter().any(|net| net.contains(&peer)) {
+        return None;
+    }
+    let forwarded = header_items(headers, FORWARDED.as_str()).find_map(|item| {
+        item.split(';').find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().trim_matches('"').to_owned())
+        })
+    });
+    forwarded
+        .or_else(|| header_items(headers, fallback).next())
+        .filter(|value| !value.is_empty())
 }
 
 /// The forwarding chain, oldest first (`None` for entries that are not an address).
@@ -134,6 +177,28 @@ mod tests {
     fn an_unreadable_hop_stops_at_the_last_trusted_one() {
         let h = headers(&[("x-forwarded-for", "203.0.113.9, garbage")]);
         assert_eq!(client_ip(&nets(&["10.0.0.0/8"]), PEER, &h), PEER);
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_says_https_and_the_host() {
+        let h = headers(&[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "dash.example.com"),
+        ]);
+        assert!(!forwarded_https(&[], PEER, &h));
+        assert_eq!(forwarded_host(&[], PEER, &h), None);
+        let trusted = nets(&["10.0.0.0/8"]);
+        assert!(forwarded_https(&trusted, PEER, &h));
+        assert_eq!(
+            forwarded_host(&trusted, PEER, &h).as_deref(),
+            Some("dash.example.com")
+        );
+        let rfc = headers(&[("forwarded", "for=1.2.3.4;proto=https;host=\"a.example\"")]);
+        assert!(forwarded_https(&trusted, PEER, &rfc));
+        assert_eq!(
+            forwarded_host(&trusted, PEER, &rfc).as_deref(),
+            Some("a.example")
+        );
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod tag {
     pub const ADMIN: &str = "Admin";
     pub const OPERATIONS: &str = "Operations";
     pub const BROWSER_SDKS: &str = "Browser SDKs";
+    pub const DASHBOARD: &str = "Dashboard";
 }
 
 /// What the routes' own attributes do not say: the title, version, security schemes and
@@ -70,6 +71,7 @@ pub mod tag {
         (name = tag::ADMIN, description = "Tenants, keys, the audit log and the reveal of sealed fields, with an admin key."),
         (name = tag::OPERATIONS, description = "Liveness, readiness, metrics and this document."),
         (name = tag::BROWSER_SDKS, description = "The tracking scripts web pages load from the collector."),
+        (name = tag::DASHBOARD, description = "The operator's web dashboard: its page, its assets and its sign-in session."),
     )
 )]
 struct Base;
@@ -140,6 +142,16 @@ impl Modify for SecuritySchemes {
                     "`Sec-WebSocket-Protocol: clickstream-v1, <key>`; the server answers \
                      with `clickstream-v1` alone.",
                 ),
+            ),
+            (
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    "clickwire_session",
+                    "The dashboard's session cookie (`POST /v1/dashboard/session`): without a \
+                     key, it stands for the key it signed in with on every route that takes \
+                     a server or admin key, and on `/v1/ws`; honoured only on requests from \
+                     the server's own origin.",
+                ))),
             ),
             (
                 "signature",

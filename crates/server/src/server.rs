@@ -13,7 +13,7 @@ use tokio::{
 use crate::{
     admission::Admission,
     app::app,
-    auth::KeyCache,
+    auth::{session::Sessions, KeyCache},
     bootstrap::bootstrap,
     config::Config,
     deliver::Deliverer,
@@ -92,6 +92,7 @@ impl Server {
         let config_refresh = config.auth.key_refresh;
         let test_sessions = Arc::new(SessionLimiter::new(&config.test_sessions));
         let hub = Arc::new(Hub::new(&config.feed));
+        let sessions = Arc::new(Sessions::new(config.dashboard.session_ttl));
         let deliver = Deliverer::new(
             Arc::clone(&backends.deliveries),
             Arc::clone(&hub),
@@ -111,6 +112,7 @@ impl Server {
             bus: backends.bus,
             catalog,
             keys,
+            sessions,
             metrics: telemetry::metrics_handle(),
             privacy,
             vault: backends.vault,

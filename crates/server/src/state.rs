@@ -12,7 +12,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::{
     admission::Admission,
-    auth::KeyCache,
+    auth::{session::Sessions, KeyCache},
     config::Config,
     deliver::Deliverer,
     hub::Hub,
@@ -55,6 +55,8 @@ pub struct Handles {
     pub catalog: Arc<dyn Catalog>,
     /// Key → tenant, tier and kind, cached.
     pub keys: Arc<KeyCache>,
+    /// Dashboard sessions (in memory: a restart signs everyone out).
+    pub sessions: Arc<Sessions>,
     /// Per-key ingest limits.
     pub limits: Arc<RateLimits>,
     /// How many ingest requests may be handled at once.

@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod dashboard;
 mod deliveries;
 mod disk_full;
 mod durability;

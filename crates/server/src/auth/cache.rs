@@ -60,7 +60,13 @@ impl KeyCache {
     /// Resolves a presented key, or `invalid_api_key`.
     pub async fn authenticate(&self, key: Option<&str>) -> Result<Arc<AuthKey>, ApiError> {
         let key = key.ok_or(ApiError::InvalidApiKey)?;
-        let hash = keys::hash(key);
+        self.authenticate_hash(&keys::hash(key)).await
+    }
+
+    /// Resolves a key by its hash (a dashboard session holds the hash, never the key), or
+    /// `invalid_api_key`.
+    pub async fn authenticate_hash(&self, hash: &str) -> Result<Arc<AuthKey>, ApiError> {
+        let hash = hash.to_owned();
         if let Some(found) = self.live.read().ok().and_then(|m| m.get(&hash).cloned()) {
             // The refresh drops expired keys; until it runs, the expiry is checked here.
             if found.is_expired(now_ms()) {

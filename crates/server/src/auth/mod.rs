@@ -1,8 +1,10 @@
-//! Who is calling: the API key taken from a request, resolved to its tenant, tier and kind
-//! through [`KeyCache`], and the per-kind permissions of each route group.
+//! Who is calling: the API key taken from a request — or, without one, the dashboard
+//! session its cookie names ([`session`]) — resolved to its tenant, tier and kind through
+//! [`KeyCache`], and the per-kind permissions of each route group.
 
 mod cache;
 mod origin;
+pub mod session;
 
 use axum::http::{header, HeaderMap};
 pub use cache::KeyCache;
@@ -39,7 +41,9 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 }
 
 /// Authenticates a request for a route open to `allowed` key kinds, applying the Origin
-/// gate to website keys: the common first step of every keyed route.
+/// gate to website keys: the common first step of every keyed route. Without a key, the
+/// dashboard session of the request's cookie stands for the key it signed in with (the
+/// cookie reaches here only from the server's own origin: [`session::guard`]).
 pub async fn authorize(
     state: &AppState,
     headers: &HeaderMap,
@@ -47,8 +51,11 @@ pub async fn authorize(
     allowed: &[KeyKind],
     what: &str,
 ) -> Result<Arc<AuthKey>, ApiError> {
-    let key = request_key(headers, query);
-    authorize_key(state, key.as_deref(), headers, allowed, what).await
+    let key = match request_key(headers, query) {
+        Some(key) => state.keys.authenticate(Some(&key)).await?,
+        None => session::signed_in(state, headers).await?,
+    };
+    permit(key, headers, allowed, what)
 }
 
 /// [`authorize`] for a key the route has already taken from the request (the feed reads
@@ -61,6 +68,16 @@ pub async fn authorize_key(
     what: &str,
 ) -> Result<Arc<AuthKey>, ApiError> {
     let key = state.keys.authenticate(key).await?;
+    permit(key, headers, allowed, what)
+}
+
+/// The checks after authentication: the key's kind, its tenant, the Origin gate.
+fn permit(
+    key: Arc<AuthKey>,
+    headers: &HeaderMap,
+    allowed: &[KeyKind],
+    what: &str,
+) -> Result<Arc<AuthKey>, ApiError> {
     require_kind(&key, allowed, what)?;
     if key.is_operator() {
         return Err(ApiError::Forbidden(format!(

@@ -89,19 +89,23 @@ impl Default for DeliveriesConfig {
     }
 }
 
-/// `[dashboard]`: the dashboard stream `GET /v1/ws` (its queue, pings and timeouts are the
-/// `[feed]` settings).
+/// `[dashboard]`: the dashboard's sessions and its stream `GET /v1/ws` (the stream's queue,
+/// pings and timeouts are the `[feed]` settings).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DashboardConfig {
     /// Concurrent dashboard sockets per tenant; one more gets 429.
     pub max_sockets_per_tenant: usize,
+    /// How long a dashboard sign-in lasts (the session cookie's lifetime).
+    #[serde(with = "humantime_serde")]
+    pub session_ttl: Duration,
 }
 
 impl Default for DashboardConfig {
     fn default() -> Self {
         Self {
             max_sockets_per_tenant: 100,
+            session_ttl: Duration::from_secs(12 * 60 * 60),
         }
     }
 }
@@ -583,6 +587,7 @@ impl Config {
         let durations = [
             ("server.header_timeout", self.server.header_timeout),
             ("server.body_timeout", self.server.body_timeout),
+            ("dashboard.session_ttl", self.dashboard.session_ttl),
         ];
         for (name, value) in durations {
             if value.is_zero() {

@@ -1,7 +1,8 @@
 //! `GET /v1/ws`, the dashboard stream: every event of the caller's tenant, on the channels
 //! the client subscribes to. The caller is a server or admin key, passed as `?token=`
 //! (browsers cannot set headers on an upgrade) or `X-API-Key`; a browser signed in to the
-//! dashboard sends its session cookie instead ([`SESSION_COOKIE`]). Refusals are JSON
+//! dashboard sends its session cookie instead ([`session`]; only from the server's own
+//! origin, which the cookie's CSRF rule checks before any route runs). Refusals are JSON
 //! before the upgrade: 401 without a valid credential, 403 for another kind of key, 426
 //! without an upgrade, 429 above `dashboard.max_sockets_per_tenant`. The first frame is
 //! `{"type":"welcome","org_id":<tenant>}`.
@@ -10,7 +11,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::{
     extract::{ws::rejection::WebSocketUpgradeRejection, RawQuery, State, WebSocketUpgrade},
-    http::{header, HeaderMap},
+    http::HeaderMap,
     response::Response,
 };
 use clickwire_store::{AuthKey, KeyKind};
@@ -21,7 +22,10 @@ use super::{
     socket::{serve, Control, Stream},
 };
 use crate::{
-    auth::{authorize_key, query_param, request_key},
+    auth::{
+        authorize_key, query_param, request_key, require_kind,
+        session::{self, session_cookie},
+    },
     error::{ApiError, ErrorBody as Error},
     feed::ws::timings,
     hub::Interest,
@@ -29,8 +33,6 @@ use crate::{
     state::AppState,
 };
 
-/// The cookie a signed-in dashboard browser sends.
-pub const SESSION_COOKIE: &str = "clickwire_session";
 /// The kinds of key that may watch a tenant's stream.
 const WATCH_KINDS: &[KeyKind] = &[KeyKind::Server, KeyKind::Admin];
 
@@ -62,8 +64,8 @@ impl Credential {
     operation_id = "dashboard_stream",
     tag = tag::STREAMS,
     summary = "The dashboard stream",
-    description = "Every event of the caller's tenant, on the channels the client subscribes to; the first frame is `{\"type\":\"welcome\",\"org_id\":<tenant>}` (the frames are described in `docs/STREAMS.md`). A server or admin key as `?token=` or a header. Refusals are JSON, before the upgrade.",
-    security(("token" = []), ("api_key" = []), ("bearer" = [])),
+    description = "Every event of the caller's tenant, on the channels the client subscribes to; the first frame is `{\"type\":\"welcome\",\"org_id\":<tenant>}` (the frames are described in `docs/STREAMS.md`). A server or admin key as `?token=` or a header, or the `clickwire_session` cookie of a dashboard sign-in (from the server's own origin). Refusals are JSON, before the upgrade.",
+    security(("token" = []), ("api_key" = []), ("bearer" = []), ("session" = [])),
     responses(
         (status = 101, description = "Switching to the WebSocket."),
         (status = 401, description = "`invalid_api_key`: the key is missing, unknown, revoked or expired.", body = Error),
@@ -123,28 +125,19 @@ async fn authenticate(
             )
             .await
         }
-        // Dashboard sign-in (which issues sessions) comes with the dashboard itself; until
-        // then no session exists, so none is valid.
-        Credential::Session(_) | Credential::None => Err(ApiError::InvalidApiKey),
+        Credential::Session(token) => {
+            let key = session::resolve(state, &token).await?;
+            // Sign-in admits only these kinds; checked again as the key is now.
+            require_kind(&key, WATCH_KINDS, "watch the dashboard stream")?;
+            Ok(key)
+        }
+        Credential::None => Err(ApiError::InvalidApiKey),
     }
-}
-
-/// The value of the [`SESSION_COOKIE`] cookie.
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| !value.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
+    use axum::http::{header, HeaderValue};
 
     use super::*;
 

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod browser_sdks;
+mod dashboard;
 mod deliveries;
 mod feed;
 mod helpers;

@@ -19,6 +19,8 @@ use crate::helpers::{spawn_app, TestApp};
 /// Every route of the REST API, as `(method, path)`.
 const CONTRACT: &[(&str, &str)] = &[
     ("get", "/datafly.js"),
+    ("get", "/dashboard"),
+    ("get", "/dashboard/{asset}"),
     ("get", "/healthz"),
     ("get", "/metrics"),
     ("get", "/readyz"),
@@ -39,6 +41,9 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/v1/connections/{id}"),
     ("patch", "/v1/connections/{id}"),
     ("delete", "/v1/connections/{id}"),
+    ("post", "/v1/dashboard/session"),
+    ("get", "/v1/dashboard/session"),
+    ("delete", "/v1/dashboard/session"),
     ("get", "/v1/delivery-attempts"),
     ("get", "/v1/delivery-attempts/{id}"),
     ("post", "/v1/delivery-attempts/{id}/retry"),
