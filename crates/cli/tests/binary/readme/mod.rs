@@ -31,7 +31,8 @@ struct Step {
     /// Where it is in the README.
     line: usize,
     script: String,
-    expected: Option<Expected>,
+    /// Each `# →` line after it: every one must match a line of its output.
+    expected: Vec<Expected>,
 }
 
 #[derive(Debug)]
@@ -68,34 +69,34 @@ fn block_steps(body: &[(usize, &str)]) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut script = String::new();
     let mut first = None;
-    let mut expected: Option<String> = None;
-    let mut close = |script: &mut String, first: &mut Option<usize>, shown: Option<String>| {
+    let mut expected: Vec<String> = Vec::new();
+    let mut close = |script: &mut String, first: &mut Option<usize>, shown: Vec<String>| {
         if let Some(line) = first.take() {
             steps.push(Step {
                 line: line + 1,
                 script: std::mem::take(script),
-                expected: shown.as_deref().map(parse_expected),
+                expected: shown.iter().map(|s| parse_expected(s)).collect(),
             });
         }
     };
     for &(number, line) in body {
         let trimmed = line.trim_start();
         if let Some(shown) = trimmed.strip_prefix("# →") {
-            expected = Some(shown.trim().to_owned());
+            expected.push(shown.trim().to_owned());
             continue;
         }
-        if let (Some(shown), Some(more)) = (expected.as_mut(), trimmed.strip_prefix('#')) {
+        if let (Some(shown), Some(more)) = (expected.last_mut(), trimmed.strip_prefix('#')) {
             shown.push_str(more.trim());
             continue;
         }
-        if expected.is_some() {
-            close(&mut script, &mut first, expected.take());
+        if !expected.is_empty() {
+            close(&mut script, &mut first, std::mem::take(&mut expected));
         }
         first.get_or_insert(number);
         script.push_str(line);
         script.push('\n');
     }
-    close(&mut script, &mut first, expected.take());
+    close(&mut script, &mut first, expected);
     steps
 }
 
@@ -217,32 +218,36 @@ fn every_shell_example_of_the_readme_runs_as_written_and_answers_as_shown() {
     );
     let printed = printed(&stdout, &stderr, steps.len());
     for (step, printed) in steps.iter().zip(&printed) {
-        let Some(expected) = &step.expected else {
-            continue;
-        };
-        let place = format!("README line {}:\n{}", step.line, step.script);
-        if let Some(status) = expected.status {
-            assert!(
-                printed.statuses.contains(&status),
-                "{place}\nshows status {status}, got {:?}: {:#?}",
-                printed.statuses,
-                printed.lines
-            );
+        for expected in &step.expected {
+            check(step, expected, printed);
         }
-        let shape = shape::parse(&expected.json)
-            .unwrap_or_else(|| panic!("{place}\nshows output that is not JSON: {}", expected.json));
-        let answers: Vec<serde_json::Value> = printed
-            .lines
-            .iter()
-            .filter_map(|line| serde_json::from_str(line).ok())
-            .collect();
+    }
+}
+
+/// One `# →` line against what its step printed.
+fn check(step: &Step, expected: &Expected, printed: &Printed) {
+    let place = format!("README line {}:\n{}", step.line, step.script);
+    if let Some(status) = expected.status {
         assert!(
-            answers.iter().any(|answer| shape::matches(&shape, answer)),
-            "{place}\nshows {}\ngot {:#?}",
-            expected.json,
+            printed.statuses.contains(&status),
+            "{place}\nshows status {status}, got {:?}: {:#?}",
+            printed.statuses,
             printed.lines
         );
     }
+    let shape = shape::parse(&expected.json)
+        .unwrap_or_else(|| panic!("{place}\nshows output that is not JSON: {}", expected.json));
+    let answers: Vec<serde_json::Value> = printed
+        .lines
+        .iter()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    assert!(
+        answers.iter().any(|answer| shape::matches(&shape, answer)),
+        "{place}\nshows {}\ngot {:#?}",
+        expected.json,
+        printed.lines
+    );
 }
 
 #[test]
@@ -252,11 +257,19 @@ fn steps_end_at_their_shown_output_and_continuation_comments_join_it() {
     assert_eq!(not_run, 1);
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[0].script, "A=1\ncurl x \\\n  -d y\n");
-    let expected = steps[0].expected.as_ref().expect("expected");
+    let expected = &steps[0].expected[0];
     assert_eq!(
         (expected.status, expected.json.as_str()),
         (Some(201), "{\"a\":1}")
     );
     assert_eq!(steps[1].script, "echo $A\n");
-    assert!(steps[1].expected.is_none());
+    assert!(steps[1].expected.is_empty());
+}
+
+#[test]
+fn consecutive_shown_lines_are_each_an_expectation_of_the_same_step() {
+    let readme = "```sh\nhead -2 f\n# → {\"a\":1}\n# → {\"b\":\n#    2}\n```\n";
+    let (steps, _) = steps(readme);
+    let shown: Vec<&str> = steps[0].expected.iter().map(|e| e.json.as_str()).collect();
+    assert_eq!(shown, ["{\"a\":1}", "{\"b\":2}"]);
 }
