@@ -171,7 +171,17 @@ pub async fn stored_markers(client: &reqwest::Client, base: &str, key: &str) -> 
 
 /// Every stored event (its `event` object), read through `GET /v1/events` page by page.
 pub async fn stored_events(client: &reqwest::Client, base: &str, key: &str) -> Vec<Value> {
-    let mut events = Vec::new();
+    stored_rows(client, base, key)
+        .await
+        .into_iter()
+        .map(|mut row| row["event"].take())
+        .collect()
+}
+
+/// Every stored row (`event`, `labels`, …) of the tenant, read through `GET /v1/events`
+/// page by page.
+pub async fn stored_rows(client: &reqwest::Client, base: &str, key: &str) -> Vec<Value> {
+    let mut rows = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let mut url = format!("{base}/v1/events?limit=1000");
@@ -187,12 +197,10 @@ pub async fn stored_events(client: &reqwest::Client, base: &str, key: &str) -> V
             .json()
             .await
             .expect("json");
-        for event in page["events"].as_array().expect("events") {
-            events.push(event["event"].clone());
-        }
+        rows.extend(page["events"].as_array().expect("events").iter().cloned());
         match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
-            None => return events,
+            None => return rows,
         }
     }
 }

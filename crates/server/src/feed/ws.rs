@@ -29,13 +29,16 @@ use crate::{
     state::AppState,
 };
 
+/// What both feed paths' descriptions say.
+const DESCRIPTION: &str = "A WebSocket (subprotocol `clickstream-v1`) carrying the tenant's scored events live, after an optional replay from `since`; the client may send events too (network and custom plans). The frames are described in `docs/STREAMS.md`. Website, mobile, server and admin keys, on the scale plan and above. Every refusal is JSON, before the upgrade: the key (401, 403), then the upgrade (426), then the parameters (400), then the subscriber cap (429).";
+
 /// Handles `GET /v1/signals/stream`.
 #[utoipa::path(
     get,
     path = "/v1/signals/stream",
     tag = tag::SIGNALS_FEED,
     summary = "The Signals Feed over WebSocket",
-    description = "A WebSocket (subprotocol `clickstream-v1`) carrying the tenant's scored events live, after an optional replay from `since`; the client may send events too (network and custom plans). The frames are described in `docs/STREAMS.md`. Website, mobile, server and admin keys, on the scale plan and above. Every refusal is JSON, before the upgrade: the key (401, 403), then the upgrade (426), then the parameters (400), then the subscriber cap (429).",
+    description = DESCRIPTION,
     security(("subprotocol" = []), ("query_key" = []), ("api_key" = []), ("bearer" = [])),
     params(
         ("since" = Option<i64>, Query, description = "Replay the stored events after this seq first, then go live."),
@@ -96,7 +99,7 @@ pub async fn stream(
     operation_id = "unversioned_stream",
     tag = tag::SIGNALS_FEED,
     summary = "The Signals Feed over WebSocket (the path without `/v1`)",
-    description = "A WebSocket (subprotocol `clickstream-v1`) carrying the tenant's scored events live, after an optional replay from `since`; the client may send events too (network and custom plans). The frames are described in `docs/STREAMS.md`. Website, mobile, server and admin keys, on the scale plan and above. Every refusal is JSON, before the upgrade: the key (401, 403), then the upgrade (426), then the parameters (400), then the subscriber cap (429).",
+    description = DESCRIPTION,
     security(("subprotocol" = []), ("query_key" = []), ("api_key" = []), ("bearer" = [])),
     params(
         ("since" = Option<i64>, Query, description = "Replay the stored events after this seq first, then go live."),

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::{
     feed::support::{require, workspace},
-    process::{start, Running},
+    process::{start, stored_rows, Running},
 };
 
 /// Localhost page origins are allowed by the pipeline sources only in development mode.
@@ -68,32 +68,6 @@ fn run_script(script: &str, env: &[(&str, &str)]) -> Value {
             String::from_utf8_lossy(&output.stdout)
         )
     })
-}
-
-/// Every stored row (`event`, `labels`, …) of the tenant, read page by page.
-async fn stored_rows(client: &reqwest::Client, base: &str, key: &str) -> Vec<Value> {
-    let mut rows = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut url = format!("{base}/v1/events?limit=1000");
-        if let Some(cursor) = &cursor {
-            url.push_str(&format!("&cursor={cursor}"));
-        }
-        let page: Value = client
-            .get(url)
-            .header("X-API-Key", key)
-            .send()
-            .await
-            .expect("read")
-            .json()
-            .await
-            .expect("json");
-        rows.extend(page["events"].as_array().expect("events").iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return rows,
-        }
-    }
 }
 
 /// The stored rows once `done(rows)` holds, read again every 100 ms for at most 20 s (a
